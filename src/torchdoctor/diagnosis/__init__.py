@@ -1,0 +1,1 @@
+"""Diagnosis: pure rules over the facts document."""

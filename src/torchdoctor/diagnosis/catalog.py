@@ -1,0 +1,94 @@
+"""The catalogue of problem codes: stable kebab-case ids, their class, default severity and title.
+
+docs/problems.md documents every code with an example and its fix; a test keeps the two in step.
+`problem_class` names the failure class of the product's problem-classes list that a code covers
+(None for codes of torchdoctor's own, such as the verification outcomes).
+"""
+
+# ruff: noqa: E501  (the catalogue reads best as one entry a line)
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torchdoctor.model import Severity
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """A catalogue entry."""
+
+    code: str
+    problem_class: str | None
+    severity: Severity
+    title: str
+
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_KINDS = (
+    # Build and install mismatches
+    ProblemKind("cpu-build-on-gpu-host", "cpu_build_on_gpu_host", E, "CPU-only torch on a GPU machine"),
+    ProblemKind("index-resolution-cpu-wheel", "index_resolution_cpu_wheel", W, "Index settings pick CPU wheels"),
+    ProblemKind("gpu-arch-not-in-wheel", "gpu_arch_not_in_wheel", E, "GPU newer than the torch build"),
+    ProblemKind("gpu-arch-dropped-from-wheel", "gpu_arch_dropped_from_wheel", E, "GPU older than the torch build supports"),
+    ProblemKind("gpu-too-old-for-any-wheel", "gpu_too_old_for_any_wheel", W, "No current release supports this GPU"),
+    ProblemKind("python-version-unsupported", "python_version_unsupported", E, "No torch wheels for this Python"),
+    ProblemKind("python-32bit", "python_32bit", E, "32-bit Python"),
+    ProblemKind("platform-no-wheels", "platform_no_wheels", E, "No torch wheels for this platform"),
+    ProblemKind("freethreaded-abi-mismatch", "freethreaded_abi_mismatch", E, "Free-threaded Python ABI mismatch"),
+    ProblemKind("glibc-too-old", "glibc_too_old", E, "glibc too old for the wheels"),
+    ProblemKind("jetson-requires-jetpack-wheel", "jetson_requires_jetpack_wheel", W, "Jetson needs NVIDIA's JetPack wheels"),
+    ProblemKind("no-cuda-on-macos", "no_cuda_on_macos", E, "CUDA is not available on macOS"),
+    # Drivers and OS state
+    ProblemKind("driver-too-old", "driver_too_old", E, "NVIDIA driver too old for the CUDA build"),
+    ProblemKind("driver-library-mismatch", "driver_library_mismatch", E, "NVIDIA driver/library version mismatch"),
+    ProblemKind("cuda-broken-after-suspend", "cuda_broken_after_suspend", E, "CUDA broken after suspend/resume"),
+    ProblemKind("container-without-gpu-access", "container_without_gpu_access", W, "Container without GPU access"),
+    ProblemKind("wsl1-no-gpu", "wsl1_no_gpu", W, "WSL 1 has no GPU access"),
+    ProblemKind("wsl-libcuda-not-found", "wsl_libcuda_not_found", E, "WSL 2 cannot find the driver's libcuda"),
+    # Libraries and environments
+    ProblemKind("windows-dll-dependency-missing", "windows_dll_dependency_missing", E, "A torch DLL fails to load"),
+    ProblemKind("numpy-abi-incompatible", "numpy_abi_incompatible", E, "NumPy ABI incompatible with torch"),
+    ProblemKind("ld-library-path-shadows-cuda-libs", "ld_library_path_shadows_cuda_libs", W, "LD_LIBRARY_PATH shadows torch's CUDA libraries"),
+    ProblemKind("torchvision-torch-mismatch", "torchvision_torch_mismatch", E, "torchvision/torchaudio built for another torch"),
+    ProblemKind("multiple-torch-installs", "multiple_torch_installs", W, "Several torch copies visible"),
+    ProblemKind("user-site-shadowing", "user_site_shadowing", W, "torch in the user site shadows the environment"),
+    ProblemKind("wrong-interpreter", "wrong_interpreter", W, "pip3 belongs to another interpreter"),
+    ProblemKind("conda-pytorch-channel-discontinued", "conda_pytorch_channel_discontinued", W, "The pytorch conda channel is discontinued"),
+    ProblemKind("conda-cpu-variant-selected", "conda_cpu_variant_selected", E, "conda chose the CPU variant"),
+    ProblemKind("cuda-visible-devices-hides-gpus", "cuda_visible_devices_hides_gpus", W, "CUDA_VISIBLE_DEVICES hides the GPUs"),
+    ProblemKind("torch-shadowed-by-local-file", "torch_shadowed_by_local_file", E, "A local torch.py shadows torch"),
+    # Apple
+    ProblemKind("mps-macos-too-old", "mps_macos_too_old", W, "macOS too old for MPS"),
+    ProblemKind("x86-python-on-apple-silicon", "x86_python_on_apple_silicon", E, "x86_64 Python under Rosetta"),
+    # AMD ROCm
+    ProblemKind("rocm-gfx-unsupported", "rocm_gfx_unsupported", W, "GPU target not in the ROCm build"),
+    ProblemKind("rocm-device-permissions", "rocm_device_permissions", E, "No access to /dev/kfd or /dev/dri"),
+    ProblemKind("rocm-windows-unsupported", "rocm_windows_unsupported", W, "ROCm torch is not available on Windows"),
+    # Intel XPU
+    ProblemKind("xpu-cpu-build", "xpu_cpu_build", W, "CPU-only torch on a machine with a supported Intel GPU"),
+    ProblemKind("xpu-runtime-load-failure", "xpu_runtime_load_failure", E, "The XPU build cannot load its runtime"),
+    # Machine resources
+    ProblemKind("low-disk-space", "low_disk_space", W, "Low disk space for the wheels"),
+    ProblemKind("low-memory-install", "low_memory_install", W, "Little memory for installing or importing torch"),
+    ProblemKind("cpu-missing-avx", "cpu_missing_avx", E, "The CPU lacks instructions the wheels need"),
+    # The tool's own honesty
+    ProblemKind("knowledge-stale", "knowledge_stale", INFO, "Installed torch is newer than torchdoctor's knowledge"),
+    ProblemKind("probe-failed", "probe_failed", W, "A check could not run"),
+    # Outcomes of torchdoctor's own checks (no class of their own)
+    ProblemKind("torch-not-installed", None, INFO, "torch is not installed"),
+    ProblemKind("torch-import-failed", None, E, "import torch fails"),
+    ProblemKind("torch-import-crashed", None, E, "import torch crashes the interpreter"),
+    ProblemKind("verify-timed-out", None, E, "Verification did not finish in time"),
+    ProblemKind("cuda-init-failed", None, E, "CUDA initialisation fails"),
+    ProblemKind("kernel-wrong-result", None, E, "A kernel computes a wrong result"),
+    ProblemKind("expect-unmet", None, E, "The expected accelerator is not usable"),
+    ProblemKind("target-python-unusable", None, E, "The target interpreter cannot be used"),
+)
+
+CATALOG: dict[str, ProblemKind] = {kind.code: kind for kind in _KINDS}
+
+
+def kind(code: str) -> ProblemKind:
+    """The catalogue entry of a code; KeyError for an unknown code (a programming error)."""
+    return CATALOG[code]

@@ -1,0 +1,322 @@
+"""The one seam between torchdoctor and the outside world.
+
+Every probe reads the machine only through a `Host`: subprocesses (argv lists, always with a
+timeout), files, directory listings, environment variables and platform calls. `RealHost` talks to
+this machine; tests hand probes a recorded machine instead (see `torchdoctor.recorded`), so every
+branch can be exercised on a CPU-only Linux box.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# Variables that must not leak from torchdoctor's own process into a child Python: they would make
+# the child import another interpreter's packages, or defeat isolated mode.
+_PYTHON_CHILD_DROP = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "__PYVENV_LAUNCHER__")
+
+
+@dataclass(frozen=True)
+class ProcResult:
+    """What one subprocess did. `error` is set when it did not run to a normal end."""
+
+    argv: tuple[str, ...]
+    returncode: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    # "not found", "permission denied", "timed out after 5 s", "killed by signal 11", ...
+    error: str | None = None
+    timed_out: bool = False
+    duration_s: float = 0.0
+    # Text the child wrote to its private result channel (see `Host.run_python`).
+    channel: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the process ran and exited with status 0."""
+        return self.error is None and self.returncode == 0
+
+    def describe_failure(self) -> str:
+        """One line for a "could not check" fact: why this command gave no usable answer."""
+        if self.error:
+            return f"{self.argv[0]}: {self.error}"
+        detail = (self.stderr or self.stdout).strip().splitlines()
+        tail = f": {detail[-1][:200]}" if detail else ""
+        return f"{self.argv[0]} exited with code {self.returncode}{tail}"
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """The platform module's answers for the machine, gathered once."""
+
+    system: str  # platform.system(): "Linux", "Darwin", "Windows"
+    release: str  # kernel release / Windows release
+    version: str  # platform.version()
+    machine: str  # platform.machine(): "x86_64", "aarch64", "arm64", "AMD64"
+    node: str  # host name (redacted from reports)
+    mac_version: str = ""  # platform.mac_ver()[0]
+    libc: tuple[str, str] = ("", "")  # platform.libc_ver() of torchdoctor's own interpreter
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Total and free bytes (disk) or total and available bytes (memory)."""
+
+    total: int
+    free: int
+
+
+class Host(Protocol):
+    """Everything a probe may ask of a machine."""
+
+    @property
+    def env(self) -> Mapping[str, str]: ...
+
+    @property
+    def platform(self) -> PlatformInfo: ...
+
+    def run(
+        self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None
+    ) -> ProcResult:
+        """Run argv (never through a shell); on timeout the whole process group is killed."""
+        ...
+
+    def run_python(
+        self, python: str, script: str, args: Sequence[str], timeout: float
+    ) -> ProcResult:
+        """Run one of torchdoctor's child scripts (`torchdoctor/_child/<script>`) in isolated mode.
+
+        The child gets a private result channel (a file whose path is passed as `--channel PATH`);
+        what it wrote there comes back in `ProcResult.channel`, safe from stray prints.
+        """
+        ...
+
+    def read_text(self, path: str) -> str:
+        """The file's text; raises OSError (FileNotFoundError, PermissionError, ...)."""
+        ...
+
+    def list_dir(self, path: str) -> list[str]:
+        """Sorted entry names; raises OSError."""
+        ...
+
+    def read_link(self, path: str) -> str:
+        """The target of a symbolic link; raises OSError."""
+        ...
+
+    def exists(self, path: str) -> bool: ...
+
+    def is_dir(self, path: str) -> bool: ...
+
+    def access(self, path: str, mode: int) -> bool:
+        """os.access semantics: can the current user read (R_OK) / write (W_OK) it?"""
+        ...
+
+    def which(self, name: str) -> str | None: ...
+
+    def disk_usage(self, path: str) -> Usage | None: ...
+
+    def memory(self) -> Usage | None: ...
+
+    def cpu_count(self) -> int | None: ...
+
+
+def child_script_path(script: str) -> str:
+    """Absolute path of a bundled child script."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child", script)
+
+
+def python_child_env(base: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a child Python: ours, minus what would redirect its imports."""
+    env = {k: v for k, v in base.items() if k not in _PYTHON_CHILD_DROP}
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONSAFEPATH"] = "1"  # never put the working directory first on sys.path
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _signal_name(returncode: int) -> str:
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return str(-returncode)
+
+
+class RealHost:
+    """This machine."""
+
+    def __init__(self) -> None:
+        self._platform: PlatformInfo | None = None
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return os.environ
+
+    @property
+    def platform(self) -> PlatformInfo:
+        if self._platform is None:
+            self._platform = PlatformInfo(
+                system=platform.system(),
+                release=platform.release(),
+                version=platform.version(),
+                machine=platform.machine(),
+                node=platform.node(),
+                mac_version=platform.mac_ver()[0] if sys.platform == "darwin" else "",
+                libc=platform.libc_ver() if sys.platform.startswith("linux") else ("", ""),
+            )
+        return self._platform
+
+    def run(
+        self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None
+    ) -> ProcResult:
+        return self._run(tuple(argv), timeout, env)
+
+    def run_python(
+        self, python: str, script: str, args: Sequence[str], timeout: float
+    ) -> ProcResult:
+        import tempfile
+
+        fd, channel_path = tempfile.mkstemp(prefix="torchdoctor-", suffix=".jsonl")
+        os.close(fd)
+        try:
+            argv = (python, "-I", child_script_path(script), "--channel", channel_path, *args)
+            result = self._run(argv, timeout, python_child_env(os.environ))
+            try:
+                with open(channel_path, encoding="utf-8", errors="replace") as handle:
+                    channel = handle.read()
+            except OSError:
+                channel = ""
+        finally:
+            try:
+                os.unlink(channel_path)
+            except OSError:
+                pass
+        return ProcResult(
+            argv=result.argv,
+            returncode=result.returncode,
+            stdout=result.stdout,
+            stderr=result.stderr,
+            error=result.error,
+            timed_out=result.timed_out,
+            duration_s=result.duration_s,
+            channel=channel,
+        )
+
+    def _run(
+        self, argv: tuple[str, ...], timeout: float, env: Mapping[str, str] | None
+    ) -> ProcResult:
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(env) if env is not None else None,
+                # A session of its own, so a timeout kills grandchildren that hold our pipes too.
+                start_new_session=os.name == "posix",
+            )
+        except FileNotFoundError:
+            return ProcResult(argv, error="not found")
+        except PermissionError:
+            return ProcResult(argv, error="permission denied")
+        except OSError as exc:
+            return ProcResult(argv, error=f"could not start ({exc.strerror or exc})")
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc)
+            out, err = _drain(proc)
+            return ProcResult(
+                argv,
+                returncode=None,
+                stdout=_decode(out),
+                stderr=_decode(err),
+                error=f"timed out after {timeout:g} s",
+                timed_out=True,
+                duration_s=time.monotonic() - start,
+            )
+        elapsed = time.monotonic() - start
+        error = None
+        if proc.returncode is not None and proc.returncode < 0:
+            error = f"killed by signal {_signal_name(proc.returncode)}"
+        return ProcResult(
+            argv,
+            returncode=proc.returncode,
+            stdout=_decode(out),
+            stderr=_decode(err),
+            error=error,
+            duration_s=elapsed,
+        )
+
+    def read_text(self, path: str) -> str:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+
+    def list_dir(self, path: str) -> list[str]:
+        return sorted(os.listdir(path))
+
+    def read_link(self, path: str) -> str:
+        return os.readlink(path)
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(path)
+
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def access(self, path: str, mode: int) -> bool:
+        return os.access(path, mode)
+
+    def which(self, name: str) -> str | None:
+        return shutil.which(name)
+
+    def disk_usage(self, path: str) -> Usage | None:
+        try:
+            usage = shutil.disk_usage(path)
+        except OSError:
+            return None
+        return Usage(total=usage.total, free=usage.free)
+
+    def memory(self) -> Usage | None:
+        try:
+            import psutil
+
+            vm = psutil.virtual_memory()
+        except Exception:  # psutil missing or unsupported platform: "could not check"
+            return None
+        return Usage(total=int(vm.total), free=int(vm.available))
+
+    def cpu_count(self) -> int | None:
+        return os.cpu_count()
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:
+        pass
+
+
+def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    # After the kill, whatever was buffered is still worth showing; never wait long for it.
+    try:
+        out, err = proc.communicate(timeout=1.0)
+    except (subprocess.TimeoutExpired, OSError, ValueError):
+        return b"", b""
+    return out or b"", err or b""
+
+
+def _decode(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8", errors="replace")

@@ -1,0 +1,115 @@
+"""The pure core shared by diagnosis, verification and the renderers: problems, fixes, checks.
+
+Problem codes are stable kebab-case strings documented in docs/problems.md; the catalogue of
+codes lives in `torchdoctor.diagnosis.catalog`. Everything here is a frozen value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a problem is: an error fails the run, a warning fails it only under --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class CheckStatus(str, Enum):
+    """The box in front of a check line."""
+
+    OK = "ok"  # [✓]
+    WARNING = "warning"  # [!]
+    ERROR = "error"  # [✗]
+    NOT_APPLICABLE = "not_applicable"  # [–]
+    UNKNOWN = "unknown"  # [?] could not check (with the reason)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What to do. `commands` holds only commands that are safe to copy and run as they are."""
+
+    text: str
+    commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One diagnosed problem: a stable code, a severity, what is wrong and how to fix it."""
+
+    code: str
+    severity: Severity
+    title: str
+    message: str  # plain language, naming found vs required values
+    fix: Fix | None = None
+    check: str = ""  # id of the check line it belongs under (e.g. "nvidia", "torch")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report, in display order."""
+
+    id: str  # stable id: "platform", "python", "nvidia", "torch", "verify", ...
+    title: str  # "NVIDIA driver"
+    status: CheckStatus
+    summary: str  # the one line after the title: facts first, judgement second
+    details: tuple[str, ...] = ()  # extra lines shown with -v
+    reason: str | None = None  # for UNKNOWN: why it could not be checked
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another way to get a working install, with the reason it is not the first choice."""
+
+    label: str  # "Update the driver to 580 or newer, then:" / "Or stay on driver 570 with 2.9.1:"
+    command: str
+    torch_version: str = ""
+    compute: str = ""
+
+
+@dataclass(frozen=True)
+class InstallPlan:
+    """The recommended install command for the target machine, and why."""
+
+    command: str
+    torch_version: str
+    compute: str  # "cpu", "cu126", "rocm7.2", "xpu", "default" (macOS)
+    rationale: tuple[str, ...]  # the sentences that led to it
+    knowledge_date: str
+    index_url: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    replaces_installed: bool = False  # the command uninstalls / force-reinstalls another build
+
+
+class Status(str, Enum):
+    """The overall verdict of a report (JSON `status`)."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a renderer needs: checks in display order, the install plan, the raw facts."""
+
+    command: str  # "check", "diagnose", "report"
+    target_python: str
+    checks: tuple[Check, ...]
+    install: InstallPlan | None
+    facts: dict[str, object]  # the facts document's `facts` member (already plain JSON data)
+    verify: dict[str, object] | None = None  # the verification result, when it ran
+    knowledge_date: str = ""
+    expect: str | None = None  # --expect value
+    expect_met: bool | None = None  # None when --expect was not given
+    strict: bool = False
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every problem, flat, in display order."""
+        return tuple(p for check in self.checks for p in check.problems)
