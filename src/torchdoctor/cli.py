@@ -7,7 +7,9 @@ exit 2, never a usage box or a traceback.
 
 from __future__ import annotations
 
+import itertools
 import sys
+from typing import NoReturn
 
 import click
 import typer
@@ -65,22 +67,29 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="torchdoctor", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelp as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else "")
-        sys.exit(ExitCode.USAGE)
     except click.UsageError as exc:
         message = exc.format_message().replace("\n", " ")
-        print(f"torchdoctor: error: {message} (see 'torchdoctor --help')", file=sys.stderr)
-        sys.exit(ExitCode.USAGE)
+        _usage_error(args, f"{message} (see 'torchdoctor --help')")
     except click.ClickException as exc:
-        print(f"torchdoctor: error: {exc.format_message()}", file=sys.stderr)
-        sys.exit(ExitCode.USAGE)
-    except click.exceptions.Abort:
-        print("torchdoctor: interrupted", file=sys.stderr)
-        sys.exit(ExitCode.INTERRUPTED)
-    except KeyboardInterrupt:
+        _usage_error(args, exc.format_message())
+    except (click.exceptions.Abort, KeyboardInterrupt):
         print("torchdoctor: interrupted", file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _usage_error(args: list[str], message: str) -> NoReturn:
+    # In JSON mode stdout still carries exactly one document, even when parsing failed.
+    if "--json" in args or "--format=json" in args or _follows(args, "--format", "json"):
+        from torchdoctor.render.json_doc import dumps, error_document
+
+        name = next((a for a in args if not a.startswith("-")), "check")
+        print(dumps(error_document(name, message, ExitCode.USAGE)))
+    print(f"torchdoctor: error: {message}", file=sys.stderr)
+    sys.exit(ExitCode.USAGE)
+
+
+def _follows(args: list[str], flag: str, value: str) -> bool:
+    return any(a == flag and b == value for a, b in itertools.pairwise(args))

@@ -59,6 +59,7 @@ class Check:
     details: tuple[str, ...] = ()  # extra lines shown with -v
     reason: str | None = None  # for UNKNOWN: why it could not be checked
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    duration_s: float | None = None  # how long its probe took, shown with -v
 
 
 @dataclass(frozen=True)
