@@ -1,0 +1,143 @@
+"""The `--json` document of `check` and `diagnose`, and the error document for failed runs.
+
+The document is a stable contract (docs/json.md; schema: `torchdoctor/schemas/report.schema.json`).
+`schema_version` comes first; keys are snake_case; adding a key keeps the version, renaming or
+removing one bumps it. Whatever the run did, stdout carries exactly one such document.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from torchdoctor import __version__
+from torchdoctor.exitcodes import ExitCode
+from torchdoctor.model import Check, InstallPlan, Problem, Report, Status
+from torchdoctor.render.environment import dig
+from torchdoctor.render.redact import RedactionContext, redact_data, sanitize
+from torchdoctor.verdict import tally
+
+# The same number as the facts document's: `diagnose` reads the `facts` member of a check document
+# with the facts reader, which checks this version.
+SCHEMA_VERSION = 1
+TOOL = {"name": "torchdoctor", "version": __version__}
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    fix = None
+    if problem.fix is not None:
+        fix = {"text": problem.fix.text, "commands": list(problem.fix.commands)}
+    return {
+        "code": problem.code,
+        "severity": problem.severity.value,
+        "title": problem.title,
+        "message": problem.message,
+        "check": problem.check,
+        "fix": fix,
+    }
+
+
+def _check(check: Check) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": check.id,
+        "title": check.title,
+        "status": check.status.value,
+        "summary": check.summary,
+        "details": list(check.details),
+        "reason": check.reason,
+        "problem_codes": [p.code for p in check.problems],
+    }
+    # Probe durations are optional: a check that carries one (a future model field) shows it.
+    duration = getattr(check, "duration_s", None)
+    if isinstance(duration, (int, float)):
+        doc["duration_s"] = round(float(duration), 3)
+    return doc
+
+
+def _install(plan: InstallPlan | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    return {
+        "command": plan.command,
+        "torch_version": plan.torch_version,
+        "compute": plan.compute,
+        "index_url": plan.index_url,
+        "rationale": list(plan.rationale),
+        "alternatives": [
+            {
+                "label": alt.label,
+                "command": alt.command,
+                "torch_version": alt.torch_version,
+                "compute": alt.compute,
+            }
+            for alt in plan.alternatives
+        ],
+        "replaces_installed": plan.replaces_installed,
+        "knowledge_date": plan.knowledge_date,
+    }
+
+
+def _target(report: Report) -> dict[str, Any]:
+    return {
+        "python": report.target_python,
+        "version": dig(report.facts, "python.version"),
+        "implementation": dig(report.facts, "python.implementation"),
+        "env_kind": dig(report.facts, "python.env_kind"),
+    }
+
+
+def build_document(
+    report: Report,
+    status: Status,
+    exit_code: int,
+    *,
+    redaction: RedactionContext | None = None,
+) -> dict[str, Any]:
+    """The check/diagnose document, `schema_version` first.
+
+    Environment maps are cut to the allow-list and URL credentials stripped in every case; with a
+    `redaction` context, home directories, user and host names are redacted as well.
+    """
+    problems = [_problem(p) for p in report.problems]
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": dict(TOOL),
+        "command": report.command,
+        "status": status.value,
+        "exit_code": int(exit_code),
+        "target": _target(report),
+        "knowledge_date": report.knowledge_date or None,
+        "expect": (
+            None
+            if report.expect is None
+            else {"accelerator": report.expect, "met": report.expect_met}
+        ),
+        "strict": report.strict,
+        "summary": tally(report).as_dict(),
+        "checks": [_check(c) for c in report.checks],
+        "problems": problems,
+        "install": _install(report.install),
+        "verify": report.verify,
+        "facts": report.facts,
+    }
+    clean: dict[str, Any] = sanitize(doc)
+    if redaction is not None:
+        clean = redact_data(clean, redaction)
+    return clean
+
+
+def error_document(command: str, message: str, exit_code: int = ExitCode.USAGE) -> dict[str, Any]:
+    """The one document printed when a run fails before a report exists (usage error, bad input)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": dict(TOOL),
+        "command": command,
+        "status": "error",
+        "exit_code": int(exit_code),
+        "error": {"message": sanitize(message)},
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The text printed on stdout (no trailing newline): indented, UTF-8 kept readable."""
+    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -1,0 +1,248 @@
+"""The terminal report: flutter-doctor layout, one line per check, fixes as copyable commands.
+
+    torchdoctor 0.1.0 · target: /srv/app/.venv/bin/python (CPython 3.11.9, venv)
+
+    [✓] Platform        Linux x86_64 · Ubuntu 22.04 · glibc 2.35
+    [✗] PyTorch         2.13.0+cpu — CPU-only build, but an NVIDIA GPU is present
+          ✗ This build of torch has no CUDA support, so it cannot use the GPU.
+          → Replace it with the CUDA 12.6 build:
+              pip3 install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu126
+
+The layout is computed here (wrapping prose with textwrap, never commands); rich only styles it, so
+the text is the same with and without colour. Commands are printed with soft wrap: a long command
+stays one physical line, and a triple-click copies all of it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from torchdoctor import __version__
+from torchdoctor.model import CheckStatus, Report, Severity, Status
+from torchdoctor.render.environment import target_description
+from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
+from torchdoctor.render.style import GLYPHS, Glyphs, asciify, glyphs_for
+from torchdoctor.verdict import decide, tally
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+TITLE_WIDTH = 16  # the title column; a longer title widens it for the whole report
+_STATUS_STYLE = {
+    CheckStatus.OK: "green",
+    CheckStatus.WARNING: "yellow",
+    CheckStatus.ERROR: "bold red",
+    CheckStatus.NOT_APPLICABLE: "dim",
+    CheckStatus.UNKNOWN: "magenta",
+}
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+@dataclass(frozen=True)
+class TerminalSettings:
+    """How to draw on one output stream."""
+
+    color: bool
+    ascii: bool
+    width: int
+
+
+def detect_settings(stream: TextIO, env: Mapping[str, str] | None = None) -> TerminalSettings:
+    """Colour only on a terminal without NO_COLOR; ASCII when the encoding lacks the glyphs."""
+    env = os.environ if env is None else env
+    try:
+        is_tty = stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream
+        is_tty = False
+    no_color = env.get("NO_COLOR", "") != "" or env.get("TERM") == "dumb"
+    color = not no_color and (is_tty or env.get("FORCE_COLOR", "") != "")
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        GLYPHS.sample().encode(encoding)
+        ascii_only = False
+    except (UnicodeEncodeError, LookupError):
+        ascii_only = True
+    width = shutil.get_terminal_size((100, 24)).columns if is_tty else 100
+    return TerminalSettings(color=color, ascii=ascii_only, width=max(width, 40))
+
+
+class _Lines:
+    """Collects styled lines; `prose` wraps, `raw` never does."""
+
+    def __init__(self, width: int, glyphs: Glyphs, ascii: bool) -> None:
+        self.width = width
+        self.glyphs = glyphs
+        self.ascii = ascii
+        self.items: list[Text] = []
+
+    def raw(self, *parts: tuple[str, str]) -> None:
+        """One physical line made of (text, style) parts, printed as it is."""
+        from rich.text import Text
+
+        if self.ascii:  # transliterate part by part, so styles stay on their text
+            parts = tuple((asciify(text), style) for text, style in parts)
+        self.items.append(Text.assemble(*parts))
+
+    def blank(self) -> None:
+        self.raw(("", ""))
+
+    def prose(self, indent: int, lead: tuple[str, str], text: str, style: str = "") -> None:
+        """`lead` (a marker such as "→ ") then `text`, wrapped under itself."""
+        text = asciify(text) if self.ascii else text  # before wrapping: lengths change
+        room = max(self.width - indent - len(lead[0]), 20)
+        # Paths and URLs must not be cut in the middle: wrap only at spaces.
+        chunks = textwrap.wrap(text, room, break_long_words=False, break_on_hyphens=False)
+        pad = " " * indent
+        for i, chunk in enumerate(chunks or [""]):
+            first = lead if i == 0 else (" " * len(lead[0]), "")
+            self.raw((pad, ""), first, (chunk, style))
+
+
+def _check_lines(out: _Lines, report: Report, verbose: int, title_width: int) -> None:
+    g = out.glyphs
+    box_width = len(g.box[CheckStatus.OK]) + 1
+    for check in report.checks:
+        summary = check.summary
+        if check.status is CheckStatus.UNKNOWN:
+            summary = summary or "could not check"
+            if check.reason:
+                summary = f"{summary} {g.dash} {check.reason}"
+        box = (g.box[check.status], _STATUS_STYLE[check.status])
+        head = (check.title.ljust(title_width - 1) + " ", "bold")
+        style = "dim" if check.status is CheckStatus.NOT_APPLICABLE else ""
+        lead_width = box_width + title_width
+        room = max(out.width - lead_width, 30)
+        summary = asciify(summary) if out.ascii else summary
+        chunks = textwrap.wrap(summary, room, break_long_words=False, break_on_hyphens=False)
+        for i, chunk in enumerate(chunks or [""]):
+            if i == 0:
+                out.raw(box, (" ", ""), head, (chunk, style))
+            else:
+                out.raw((" " * lead_width, ""), (chunk, style))
+        duration = getattr(check, "duration_s", None)
+        if verbose and isinstance(duration, (int, float)):
+            out.prose(6, (g.bullet + " ", "dim"), f"took {duration:.2f} s", "dim")
+        if verbose:
+            for detail in check.details:
+                out.prose(6, (g.bullet + " ", "dim"), detail, "dim")
+        for problem in check.problems:
+            _problem_lines(out, problem.severity, problem.message, problem.code, verbose)
+            if problem.fix is None:
+                continue
+            out.prose(6, (g.arrow + " ", "cyan"), problem.fix.text)
+            for command in problem.fix.commands:
+                out.raw((" " * 10, ""), (command, "bold"))
+
+
+def _problem_lines(out: _Lines, severity: Severity, message: str, code: str, verbose: int) -> None:
+    marker = (out.glyphs.severity[severity] + " ", _SEVERITY_STYLE[severity])
+    text = f"{message} [{code}]" if verbose else message
+    out.prose(6, marker, text)
+
+
+def _install_lines(out: _Lines, report: Report, verbose: int) -> None:
+    plan = report.install
+    if plan is None:
+        return
+    g = out.glyphs
+    out.blank()
+    what = f"torch {plan.torch_version}" if plan.torch_version else "torch"
+    if plan.compute:
+        what += f" ({plan.compute})"
+    date = plan.knowledge_date or report.knowledge_date
+    when = f", release knowledge of {date}" if date else ""
+    out.prose(0, ("", ""), f"Install command {g.dash} {what}{when}", "bold")
+    out.raw((" " * 4, ""), (plan.command, "bold"))
+    if plan.replaces_installed:
+        out.prose(2, ("", ""), "This replaces the torch build installed now.", "dim")
+    if verbose:
+        for sentence in plan.rationale:
+            out.prose(2, (g.bullet + " ", "dim"), sentence, "dim")
+    for alt in plan.alternatives:
+        out.prose(2, ("", ""), alt.label)
+        out.raw((" " * 4, ""), (alt.command, "bold"))
+
+
+def _footer_lines(out: _Lines, report: Report, verbose: int) -> None:
+    g = out.glyphs
+    verdict = decide(report)
+    out.blank()
+    failed = verdict.status is Status.FAIL
+    marker = (g.severity[Severity.ERROR] if failed else g.query) + " "
+    for reason in verdict.reasons:
+        out.prose(0, (marker, "red" if failed else "magenta"), reason)
+    counts = f" {g.dot} ".join(tally(report).phrases()) + "."
+    hints = ["Machine-readable: --json"] if verbose else ["More detail: -v", "JSON: --json"]
+    out.prose(0, ("", ""), f"{counts}  " + f" {g.dot} ".join(hints))
+
+
+def render_terminal(
+    report: Report,
+    width: int = 100,
+    color: bool = False,
+    ascii: bool = False,
+    verbose: int = 0,
+    redaction: RedactionContext | None = None,
+) -> str:
+    """The whole terminal report as a string (ANSI styles only when `color`)."""
+    from rich.console import Console
+
+    report = sanitize_report(report)  # credentials and env filtering, always
+    if redaction is not None:
+        report = redact_report(report, redaction)
+    glyphs = glyphs_for(ascii)
+    out = _Lines(width, glyphs, ascii)
+    described = target_description(report.facts)
+    target = f"{report.target_python} ({described})" if described else report.target_python
+    out.raw((f"torchdoctor {__version__}", "bold"), (f" {glyphs.dot} target: {target}", ""))
+    out.blank()
+    longest = max((len(c.title) for c in report.checks), default=0)
+    _check_lines(out, report, verbose, max(TITLE_WIDTH, longest + 2))
+    _install_lines(out, report, verbose)
+    _footer_lines(out, report, verbose)
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    for line in out.items:
+        # soft_wrap: rich neither wraps nor crops; our own layout already fits prose to `width`.
+        console.print(line, soft_wrap=True, no_wrap=True, overflow="ignore", crop=False)
+    return buffer.getvalue()
+
+
+def print_terminal(
+    report: Report,
+    verbose: int = 0,
+    stream: TextIO | None = None,
+    ascii: bool | None = None,
+    redaction: RedactionContext | None = None,
+) -> None:
+    """Write the report to `stream` (stdout) with settings detected from it and the environment."""
+    stream = sys.stdout if stream is None else stream
+    settings = detect_settings(stream)
+    text = render_terminal(
+        report,
+        width=settings.width,
+        color=settings.color,
+        ascii=settings.ascii if ascii is None else ascii,
+        verbose=verbose,
+        redaction=redaction,
+    )
+    stream.write(text)
+    stream.flush()
