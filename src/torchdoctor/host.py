@@ -8,6 +8,7 @@ branch can be exercised on a CPU-only Linux box.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import shutil
@@ -83,6 +84,11 @@ class Host(Protocol):
 
     @property
     def platform(self) -> PlatformInfo: ...
+
+    @property
+    def executable(self) -> str:
+        """The interpreter running torchdoctor: the default target when no env is active."""
+        ...
 
     def run(
         self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None
@@ -161,6 +167,10 @@ class RealHost:
         return os.environ
 
     @property
+    def executable(self) -> str:
+        return sys.executable
+
+    @property
     def platform(self) -> PlatformInfo:
         if self._platform is None:
             self._platform = PlatformInfo(
@@ -195,10 +205,8 @@ class RealHost:
             except OSError:
                 channel = ""
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(channel_path)
-            except OSError:
-                pass
         return ProcResult(
             argv=result.argv,
             returncode=result.returncode,

@@ -3,7 +3,8 @@
 A recording is a folder:
 
 - `machine.json` — platform answers, environment variables, `which` results, memory, disk,
-  cpu count, access rights, symbolic links (all optional but `platform`), for example::
+  cpu count, access rights, symbolic links, the interpreter running torchdoctor (`executable`),
+  all optional but `platform`, for example::
 
       {"platform": {"system": "Linux", "release": "6.8.0-45-generic", "machine": "x86_64",
                     "version": "#45-Ubuntu SMP", "node": "lab-07", "libc": ["glibc", "2.39"]},
@@ -16,7 +17,8 @@ A recording is a folder:
        "links": {"/sys/bus/pci/devices/0000:01:00.0/driver": "../../../bus/pci/drivers/nvidia"}}
 
 - `files/` — captured files at their absolute path below it (`files/proc/driver/nvidia/version`,
-  `files/sys/bus/pci/devices/0000:01:00.0/vendor`); a Windows path `C:\\x\\y` lives at `files/C/x/y`.
+  `files/sys/bus/pci/devices/0000:01:00.0/vendor`); a Windows path `C:\\x\\y` lives at
+  `files/C/x/y`.
   A file named `NAME.unreadable` stands for an unreadable `NAME` (PermissionError).
 - `commands.json` — a list of recorded runs: `{"argv": [...], "stdout": "...", "stderr": "",
   "returncode": 0}`; `"stdout_file": "nvidia-smi.txt"` reads stdout from `commands/`; `"hang": true`
@@ -50,6 +52,7 @@ class RecordedHost:
         machine = _load_json(self.folder / "machine.json", {})
         plat = dict(machine.get("platform", {}))
         libc = plat.pop("libc", ["", ""])
+        self._executable = str(machine.get("executable", "/usr/bin/python3"))
         self._platform = PlatformInfo(
             system=plat.get("system", "Linux"),
             release=plat.get("release", ""),
@@ -80,6 +83,10 @@ class RecordedHost:
     @property
     def platform(self) -> PlatformInfo:
         return self._platform
+
+    @property
+    def executable(self) -> str:
+        return self._executable
 
     def run(
         self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None
@@ -178,7 +185,9 @@ class RecordedHost:
             normalised = normalised[0] + normalised[2:]
         return self.folder / "files" / normalised.lstrip("/")
 
-    def _replay(self, argv: tuple[str, ...], entry: Mapping[str, Any], timeout: float) -> ProcResult:
+    def _replay(
+        self, argv: tuple[str, ...], entry: Mapping[str, Any], timeout: float
+    ) -> ProcResult:
         if entry.get("hang"):
             time.sleep(timeout)
             return ProcResult(

@@ -1,0 +1,315 @@
+"""Describe the interpreter that runs this script: torchdoctor's probe of the target environment.
+
+Runs INSIDE the target interpreter, in isolated mode (`python -I`), so a `torch.py` in the working
+directory cannot hijack it. Standard library only, and Python 3.8 syntax and APIs only: the target
+may be much older than torchdoctor. It never imports torch or any installed package; versions come
+from metadata directories and torch/version.py read as text. One JSON object goes to the file named
+by `--channel PATH`; stdout stays unused, so stray output from site hooks cannot corrupt the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import site
+import struct
+import sys
+import sysconfig
+import tempfile
+from typing import Any, Dict, List, Optional
+
+# Distributions that matter to a PyTorch install: exact names, then name prefixes.
+_NAMES = {"numpy", "triton", "mkl", "intel-openmp", "onnxruntime", "jax", "tensorflow"}
+_PREFIXES = ("torch", "pytorch-", "nvidia-", "intel-", "rocm", "triton-", "xformers", "fbgemm")
+_VERSION_KEYS = ("__version__", "cuda", "hip", "xpu", "git_version")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _matters(name: str) -> bool:
+    return name != "torchdoctor" and (name in _NAMES or name.startswith(_PREFIXES))
+
+
+def _read(path: str, limit: int = 1 << 20) -> Optional[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(limit)
+    except OSError:
+        return None
+
+
+def _header(text: str, key: str) -> Optional[str]:
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the metadata headers end at the first blank line
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == key.lower():
+            return value.strip()
+    return None
+
+
+def _site_dirs() -> List[str]:
+    """sys.path directories (minus this script's own), plus the user site where Python adds it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    dirs = []  # type: List[str]
+    for entry in sys.path:
+        path = os.path.abspath(entry or ".")
+        if path != here and os.path.isdir(path) and path not in dirs:
+            dirs.append(path)
+    user_site = _user_site()
+    if user_site and _user_site_enabled() and os.path.isdir(user_site) and user_site not in dirs:
+        # Python puts the user site before the environment's site-packages.
+        index = next((i for i, d in enumerate(dirs) if "site-packages" in d), len(dirs))
+        dirs.insert(index, user_site)
+    return dirs
+
+
+def _user_site() -> Optional[str]:
+    try:
+        return site.getusersitepackages()
+    except Exception:  # some embedded builds lack a user base: "no user site"
+        return None
+
+
+def _pyvenv_cfg() -> Optional[str]:
+    return _read(os.path.join(sys.prefix, "pyvenv.cfg"))
+
+
+def _in_venv() -> bool:
+    return sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+
+
+def _user_site_enabled() -> bool:
+    # What a normal (non-isolated) start of this interpreter would do; -I hides it from us.
+    if os.environ.get("PYTHONNOUSERSITE"):
+        return False
+    if hasattr(os, "geteuid") and os.geteuid() != os.getuid():
+        return False
+    if _in_venv():
+        cfg = (_pyvenv_cfg() or "").lower().replace(" ", "")
+        return "include-system-site-packages=true" in cfg
+    return True
+
+
+def _env_kind() -> Dict[str, Any]:
+    prefix = sys.prefix
+    executable = os.path.realpath(sys.executable or "")
+    if _in_venv():
+        cfg = _pyvenv_cfg() or ""
+        kind = "uv" if re.search(r"^\s*uv\s*=", cfg, re.MULTILINE) else "venv"
+        return {"env_kind": kind, "env_name": os.path.basename(prefix.rstrip("/\\"))}
+    if os.path.isdir(os.path.join(prefix, "conda-meta")):
+        name = os.path.basename(prefix.rstrip("/\\"))
+        if os.environ.get("CONDA_PREFIX") == prefix and os.environ.get("CONDA_DEFAULT_ENV"):
+            name = os.path.basename(os.environ["CONDA_DEFAULT_ENV"])
+        elif not os.path.isdir(os.path.join(os.path.dirname(prefix), "..", "envs")):
+            name = "base" if os.path.isdir(os.path.join(prefix, "envs")) else name
+        return {"env_kind": "conda", "env_name": name}
+    exe_dir = os.path.dirname(executable)
+    pth = [n for n in _listdir(exe_dir) if n.endswith("._pth")]
+    if pth or not re.match(r"(?i)^(python|pypy)", os.path.basename(executable)):
+        return {"env_kind": "embedded", "env_name": None}
+    if "/.pyenv/" in executable.replace("\\", "/") or "pyenv-win" in executable:
+        return {"env_kind": "pyenv", "env_name": None}
+    return {"env_kind": "system", "env_name": None}
+
+
+def _listdir(path: str) -> List[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def _pip3() -> Dict[str, Any]:
+    pip3 = shutil.which("pip3")
+    if not pip3:
+        return {"pip3_path": None, "pip3_belongs": None}
+    scripts = sysconfig.get_paths().get("scripts", "")
+    same_dir = os.path.realpath(os.path.dirname(pip3)) == os.path.realpath(scripts)
+    interpreter = _shebang_interpreter(pip3)
+    if interpreter and re.match(r"(?i)^(python|pypy)", os.path.basename(interpreter)):
+        belongs = os.path.realpath(interpreter) == os.path.realpath(sys.executable)  # type: Optional[bool]
+    elif interpreter:
+        belongs = True if same_dir else None  # a wrapper (pyenv shim): cannot tell where it leads
+    else:
+        belongs = same_dir
+    return {"pip3_path": pip3, "pip3_belongs": belongs}
+
+
+def _shebang_interpreter(path: str) -> Optional[str]:
+    head = _read(path, 4096) or ""
+    lines = head.splitlines()
+    if not lines or not lines[0].startswith("#!"):
+        return None
+    first = lines[0][2:].strip()
+    if first in ("/bin/sh", "/usr/bin/env sh") and len(lines) > 1:
+        # pip's launcher for long paths: '''exec' "/long path/bin/python" "$0" "$@"
+        match = re.search(r"exec' \"?([^\"]+?)\"? \"\$0\"", lines[1])
+        return match.group(1) if match else None
+    if first.startswith("/usr/bin/env "):
+        return shutil.which(first.split()[1]) if len(first.split()) > 1 else None
+    return first.split()[0] if first else None
+
+
+def _distributions(dirs: List[str]) -> List[Dict[str, Any]]:
+    """Installed distributions that matter, from *.dist-info / *.egg-info names and metadata.
+
+    Same data importlib.metadata would give, but only the matching METADATA files are read, which
+    keeps this fast in large environments; works on every Python this script supports.
+    """
+    found = []  # type: List[Dict[str, Any]]
+    for directory in dirs:
+        for entry in _listdir(directory):
+            if not entry.endswith((".dist-info", ".egg-info")):
+                continue
+            stem = entry.rsplit(".", 1)[0]
+            name, _, version = stem.partition("-")
+            name = _normalise(name)
+            if not _matters(name):
+                continue
+            path = os.path.join(directory, entry)
+            meta_file = "METADATA" if entry.endswith(".dist-info") else "PKG-INFO"
+            meta = (
+                _read(os.path.join(path, meta_file), 65536) if os.path.isdir(path) else _read(path)
+            )
+            version = (_header(meta or "", "Version") or version.split("-py")[0]).strip()
+            installer = (_read(os.path.join(path, "INSTALLER"), 256) or "").strip() or None
+            local = version.split("+", 1)[1] if "+" in version else None
+            found.append(
+                {
+                    "name": name,
+                    "version": version,
+                    "local_tag": local,
+                    "location": directory,
+                    "installer": installer,
+                }
+            )
+    return found
+
+
+def _torch_copies(dirs: List[str], user_site: Optional[str]) -> List[Dict[str, Any]]:
+    copies = []
+    for directory in dirs:
+        package = os.path.join(directory, "torch")
+        if not os.path.isfile(os.path.join(package, "__init__.py")):
+            continue
+        values = _version_py(_read(os.path.join(package, "version.py")) or "")
+        copies.append(
+            {
+                "path": package,
+                "version": values.get("__version__"),
+                "cuda": values.get("cuda"),
+                "hip": values.get("hip"),
+                "xpu": values.get("xpu"),
+                "git_version": values.get("git_version"),
+                "in_user_site": bool(user_site) and directory == os.path.abspath(user_site or ""),
+            }
+        )
+    return copies
+
+
+def _version_py(text: str) -> Dict[str, Optional[str]]:
+    """Simple assignments of torch/version.py (`cuda: Optional[str] = '13.0'`), never executed."""
+    values = {}  # type: Dict[str, Optional[str]]
+    for line in text.splitlines():
+        match = re.match(r"^(\w+)\s*(?::[^=]+)?=\s*(.+?)\s*$", line)
+        if not match or match.group(1) not in _VERSION_KEYS:
+            continue
+        # Only the two forms torch writes: a quoted string or None (no ast: it is slow to import).
+        literal = re.match(r"^(['\"])(.*)\1$", match.group(2))
+        if literal:
+            values[match.group(1)] = literal.group(2)
+        elif match.group(2) == "None":
+            values[match.group(1)] = None
+    return values
+
+
+def _cwd_shadow(cwd: str) -> Optional[str]:
+    if os.path.isfile(os.path.join(cwd, "torch.py")):
+        return "torch.py"
+    if os.path.isdir(os.path.join(cwd, "torch")):
+        return "torch/"
+    return None
+
+
+def collect() -> Dict[str, Any]:
+    """Every fact this script knows how to gather; a failing part is reported, not raised."""
+    facts = {}  # type: Dict[str, Any]
+    errors = []  # type: List[str]
+    cwd = os.getcwd()
+    facts.update(
+        {
+            "executable": sys.executable or None,
+            "version": platform.python_version(),
+            "implementation": sys.implementation.name,
+            "pointer_bits": struct.calcsize("P") * 8,
+            "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+            "machine": platform.machine() or None,
+            "platform_tag": sysconfig.get_platform(),
+            "prefix": sys.prefix,
+            "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+            "purelib": sysconfig.get_paths().get("purelib"),
+            "scripts_dir": sysconfig.get_paths().get("scripts"),
+            "cwd": cwd,
+            "cwd_shadow": _cwd_shadow(cwd),
+        }
+    )
+    steps = (
+        ("env_kind", _env_kind),
+        ("pip3", _pip3),
+        ("temp_dir", lambda: {"temp_dir": tempfile.gettempdir()}),
+        ("user_site", _user_site_facts),
+        ("packages", _package_facts),
+    )
+    for name, step in steps:
+        try:
+            facts.update(step())
+        except Exception as exc:  # noqa: PERF203  one failing part must not lose the others
+            errors.append("%s: %s: %s" % (name, type(exc).__name__, exc))
+    return {"python": facts, "errors": errors}
+
+
+def _user_site_facts() -> Dict[str, Any]:
+    user_site = _user_site()
+    enabled = _user_site_enabled()
+    has_torch = bool(user_site) and os.path.isfile(
+        os.path.join(user_site or "", "torch", "__init__.py")
+    )
+    stdlib = sysconfig.get_paths().get("stdlib", "")
+    marker = os.path.isfile(os.path.join(stdlib, "EXTERNALLY-MANAGED"))
+    return {
+        "user_site": user_site,
+        "user_site_enabled": enabled,
+        "user_site_has_torch": has_torch,
+        "externally_managed": marker and not _in_venv(),
+    }
+
+
+def _package_facts() -> Dict[str, Any]:
+    dirs = _site_dirs()
+    user_site = _user_site()
+    return {"distributions": _distributions(dirs), "torch_copies": _torch_copies(dirs, user_site)}
+
+
+def main(argv: List[str]) -> int:
+    if "--channel" not in argv or argv.index("--channel") + 1 >= len(argv):
+        sys.stderr.write("usage: probe_target.py --channel PATH\n")
+        return 2
+    channel = argv[argv.index("--channel") + 1]
+    try:
+        result = collect()
+    except Exception as exc:  # report, never crash: the parent turns this into a fact
+        result = {"python": {}, "errors": ["collect: %s: %s" % (type(exc).__name__, exc)]}
+    with open(channel, "w", encoding="utf-8") as handle:
+        json.dump(result, handle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,58 @@
+"""`torchdoctor detect` through the real CLI on this machine (the test venv has torch+cpu)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from cli_support import run_cli
+
+from torchdoctor.facts import facts_from_document
+from torchdoctor.facts.schema import load_schema
+
+pytestmark = pytest.mark.e2e
+
+
+def test_detect_json_reports_the_cpu_build(tmp_path: Path) -> None:
+    result = run_cli("detect", "--json", "--python", sys.executable, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    document = result.json()
+    jsonschema.validate(document, load_schema())
+    facts = facts_from_document(document)
+    torch = facts.python.torch
+    assert torch is not None
+    assert torch.version == "2.13.0+cpu"
+    assert (torch.cuda, torch.hip) == (None, None)
+    dist = facts.python.distribution("torch")
+    assert dist is not None and dist.local_tag == "cpu"
+    assert facts.python.executable == sys.executable
+    assert result.stderr == ""
+
+
+def test_detect_summary(tmp_path: Path) -> None:
+    result = run_cli("detect", "--python", sys.executable, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "2.13.0+cpu · CPU build" in result.stdout
+    assert "Python" in result.stdout and "System" in result.stdout
+
+
+def test_bad_python_path_is_a_fact_and_exit_3(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-python")
+    result = run_cli("detect", "--json", "--python", missing, cwd=tmp_path)
+    assert result.exit_code == 3
+    facts = facts_from_document(result.json())
+    assert (facts.python.status, facts.python.failure) == ("unknown", "missing")
+    assert facts.python.reason == f"no such file: {missing}"
+    human = run_cli("detect", "--python", missing, cwd=tmp_path)
+    assert human.exit_code == 3
+    assert "could not check: python" in human.stderr
+
+
+def test_detect_does_not_import_torch(tmp_path: Path) -> None:
+    # A torch.py in the working directory would crash any tool that imports torch from there.
+    (tmp_path / "torch.py").write_text("raise SystemExit('imported!')\n", encoding="utf-8")
+    result = run_cli("detect", "--json", "--python", sys.executable, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["facts"]["python"]["cwd_shadow"] == "torch.py"
