@@ -1,0 +1,44 @@
+"""Which install command to print for a machine (product spec §5), as pure functions.
+
+    from torchdoctor import knowledge
+    from torchdoctor.recommend import recommend, try_recommend, recommend_compute
+
+    plan = recommend(facts, knowledge.load())          # InstallPlan (or NoRecommendationError)
+    plan.command, plan.rationale, plan.alternatives
+
+`compat` holds the small helpers the diagnosis rules share (installed variant, kernels for a GPU,
+driver minimums, ROCm gfx lists, HSA overrides). docs/recommendation.md explains the policy.
+"""
+
+from __future__ import annotations
+
+from torchdoctor.recommend.auto import ComputeChoice, recommend_compute
+from torchdoctor.recommend.compat import (
+    driver_runs_variant,
+    gfx_supported,
+    hsa_override_for,
+    installed_variant,
+    min_driver_for_gpus,
+    variant_runs_on_gpu,
+)
+from torchdoctor.recommend.policy import (
+    NoRecommendation,
+    NoRecommendationError,
+    recommend,
+    try_recommend,
+)
+
+__all__ = [
+    "ComputeChoice",
+    "NoRecommendation",
+    "NoRecommendationError",
+    "driver_runs_variant",
+    "gfx_supported",
+    "hsa_override_for",
+    "installed_variant",
+    "min_driver_for_gpus",
+    "recommend",
+    "recommend_compute",
+    "try_recommend",
+    "variant_runs_on_gpu",
+]

@@ -1,0 +1,195 @@
+"""The recommendation (product spec §5): the newest stable release that will actually work here,
+printed as pytorch.org prints it, turned into a fix for this environment, with its rationale.
+
+Pure: facts and knowledge in, an `InstallPlan` (or a `NoRecommendation` saying why none) out.
+docs/recommendation.md walks through the policy with worked examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from torchdoctor.errors import TorchdoctorError, UsageError
+from torchdoctor.facts import Facts
+from torchdoctor.install import InstallCommand, command_for
+from torchdoctor.install.checks import release_sentence, resolve_release
+from torchdoctor.knowledge import Knowledge, Release
+from torchdoctor.model import Alternative, InstallPlan
+from torchdoctor.recommend import commands
+from torchdoctor.recommend.accel import choose
+from torchdoctor.recommend.choice import Choice
+from torchdoctor.recommend.python_gate import PythonGate, gate
+from torchdoctor.recommend.target import Target, target_of
+
+CONDA_NOTE = ("This is a conda environment: the pytorch conda channel stopped at 2.5 (its last "
+              "package is 2.5.1), so torch is installed with pip inside the environment.")
+
+
+@dataclass(frozen=True)
+class NoRecommendation:
+    """Why no install command can be recommended for this machine (e.g. no wheels for it)."""
+
+    reason: str  # one line
+    rationale: tuple[str, ...]
+    knowledge_date: str
+
+
+class NoRecommendationError(TorchdoctorError):
+    """`recommend` found nothing to recommend; `.result` says why."""
+
+    def __init__(self, result: NoRecommendation) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+
+def _unsupported(t: Target) -> str | None:
+    if t.os is None or t.arch is None:
+        return "the operating system or CPU architecture could not be detected"
+    if t.os not in ("linux", "macos", "windows"):
+        return f"pytorch.org publishes no builds for {t.os}"
+    if t.os == "linux" and t.libc == "musl":
+        return ("pytorch.org publishes no wheels for musl-based Linux (such as Alpine); use a "
+                "glibc-based distribution or image")
+    return None
+
+
+def _command(k: Knowledge, release: Release, variant: str, t: Target,
+             python: str) -> InstallCommand:
+    assert t.os and t.arch
+    return command_for(release, variant, os=t.os, arch=t.arch, python=python, knowledge=k)
+
+
+def _own(t: Target, g: PythonGate) -> bool:
+    """Whether the command is for the target interpreter itself (not for one to install)."""
+    return g.python_ok and not t.rosetta_python
+
+
+def _fix(text: str, t: Target, g: PythonGate, installed: commands.Installed | None) -> str:
+    """The page's command as the fix here: uninstall first, and the target's own pip."""
+    if installed is not None:
+        text = "\n".join([*commands.uninstall_lines(installed), text])
+    if _own(t, g) and t.pip3_belongs is False and t.os:
+        text = commands.use_pip_of(text, t.executable, t.os)
+    return text
+
+
+def _replacing(k: Knowledge, facts: Facts, t: Target, release: Release, variant: str,
+               g: PythonGate, why: list[str]) -> commands.Installed | None:
+    """The installed build when the command must replace it (with the sentence saying so)."""
+    installed = commands.installed_build(facts, k) if _own(t, g) else None
+    if installed is None:
+        return None
+    if installed.same_build(release.version, variant) or (
+            k.is_past_knowledge(installed.base) and installed.variant == variant):
+        why.append(f"torch {installed.version} is already installed and is this build; the "
+                   "command changes nothing.")
+        return None
+    names = " ".join((*installed.pip_names, *installed.conda_names))
+    why.append(f"torch {installed.version} is installed ({installed.variant or 'variant unknown'}"
+               f"); a plain install would report \"Requirement already satisfied\" and keep it, so "
+               f"the fix uninstalls {names} first (rather than --force-reinstall, which would "
+               "download every dependency again).")
+    if "torchaudio" in installed.pip_names:
+        why.append("torchaudio is removed too: each torchaudio release requires one torch release; "
+                   "reinstall it afterwards only if you use it.")
+    return installed
+
+
+def _alternatives(k: Knowledge, t: Target, g: PythonGate, choice: Choice, main: InstallCommand,
+                  installed: commands.Installed | None) -> list[Alternative]:
+    assert t.os
+    alts = [Alternative(e.label, e.command) for e in choice.extra]
+    for other in choice.others:
+        try:
+            cmd = _command(k, other.release, other.variant, t, t.python or other.release.python_max)
+        except UsageError:
+            continue
+        alts.append(Alternative(other.label, _fix(cmd.command, t, g, installed),
+                                other.release.version, other.variant))
+    if g.suggested_python and g.python_ok and g.first is not g.release:
+        try:
+            first = choose(k, g.first, t)
+            cmd = _command(k, g.first, first.variant, t, g.suggested_python)
+            alts.append(Alternative(f"Or switch to Python {g.suggested_python} and install torch "
+                                    f"{g.first.version} with it:", cmd.command, g.first.version,
+                                    first.variant))
+        except UsageError:
+            pass
+    if t.rosetta_python:
+        alts.extend(_rosetta_alternative(k, t))
+    if t.env_kind == "uv":
+        python = t.executable if t.pip3_belongs is False and _own(t, g) else None
+        uv = commands.uv_form(main.command, installed, python, t.os)
+        if uv:
+            alts.append(Alternative("This is a uv environment; the same with uv:", uv,
+                                    main.torch_version, main.compute))
+    return alts
+
+
+def _rosetta_alternative(k: Knowledge, t: Target) -> list[Alternative]:
+    """For an x86_64 Python under Rosetta: the last x86_64 release, for that interpreter."""
+    intel = replace(t, arch="x86_64", apple_silicon=False)
+    last = gate(k, intel, list(k.releases))
+    if isinstance(last, str) or not last.python_ok:
+        return []
+    cmd = _command(k, last.release, "cpu", intel, intel.python or last.release.python_max)
+    return [Alternative(f"Or keep this x86_64 Python: torch {last.release.version} is the last "
+                        "release for it (CPU only):", cmd.command, last.release.version, "cpu")]
+
+
+def try_recommend(facts: Facts, knowledge: Knowledge, *,
+                  torch: str = "stable") -> InstallPlan | NoRecommendation:
+    """The install plan for the machine in `facts`, or why there is none.
+
+    `torch` is "stable" (the newest release that works here, falling back to older releases when
+    the stable cannot), "nightly" or "X.Y.Z" (that release only).
+    """
+    k, t = knowledge, target_of(facts)
+    bad = _unsupported(t)
+    if bad:
+        return NoRecommendation(bad, (f"No recommendation: {bad}.",), k.knowledge_date)
+    try:
+        releases = list(k.releases) if torch == "stable" else [resolve_release(k, torch)]
+    except UsageError as exc:
+        return NoRecommendation(str(exc), (f"No recommendation: {exc}.",), k.knowledge_date)
+    g = gate(k, t, releases)
+    if isinstance(g, str):
+        return NoRecommendation(g, (f"No recommendation: {g}.",), k.knowledge_date)
+    choice = choose(k, g.release, t, g.older)
+    release = choice.release or g.release
+    python = t.python if (g.python_ok and t.python) else release.python_max
+    try:
+        main = _command(k, release, choice.variant, t, python)
+    except UsageError as exc:
+        return NoRecommendation(str(exc), (*g.notes, *choice.reasons), k.knowledge_date)
+    why = [release_sentence(k, release), *g.notes, *choice.reasons]
+    if choice.prerequisite:
+        why.insert(0, f"First: {choice.prerequisite}.")
+    if t.rosetta_python:
+        why.insert(0, "First: the target Python is an x86_64 build running under Rosetta; "
+                      "install an arm64 Python and run the command with it (x86_64 macOS wheels "
+                      "stop at torch 2.2.2 and have no MPS).")
+    installed = _replacing(k, facts, t, release, choice.variant, g, why)
+    fix = _fix(main.command, t, g, installed)
+    if _own(t, g) and t.pip3_belongs is False and t.executable:
+        why.append(f"pip3 on PATH installs into another interpreter, so the fix runs the target's "
+                   f"own pip ({t.executable} -m pip).")
+    if t.env_kind == "conda":
+        why.append(CONDA_NOTE)
+    if t.env_kind == "uv":
+        why.append("uv environments have no pip unless it was added; the uv form is below.")
+    why.append(f"Knowledge date: {k.knowledge_date}.")
+    return InstallPlan(
+        command=fix, torch_version=release.version,
+        compute="default" if t.os == "macos" else choice.variant, rationale=tuple(why),
+        knowledge_date=k.knowledge_date, index_url=main.index_url,
+        alternatives=tuple(_alternatives(k, t, g, choice, main, installed)),
+        replaces_installed=installed is not None)
+
+
+def recommend(facts: Facts, knowledge: Knowledge, *, torch: str = "stable") -> InstallPlan:
+    """The install plan; raises `NoRecommendationError` when there is none (see try_recommend)."""
+    result = try_recommend(facts, knowledge, torch=torch)
+    if isinstance(result, NoRecommendation):
+        raise NoRecommendationError(result)
+    return result
