@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> None:
         print("torchdoctor: interrupted", file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
+    if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into exit code 130, silently
+        print("torchdoctor: interrupted", file=sys.stderr)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 

@@ -240,8 +240,10 @@ class RealHost:
             return ProcResult(argv, error=f"could not start ({exc.strerror or exc})")
         try:
             out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc)
+        except BaseException as exc:
+            _kill_tree(proc)  # the child has a session of its own: Ctrl-C would not reach it
+            if not isinstance(exc, subprocess.TimeoutExpired):
+                raise
             out, err = _drain(proc)
             return ProcResult(
                 argv,

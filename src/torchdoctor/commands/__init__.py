@@ -6,9 +6,17 @@ from types import ModuleType
 
 
 def _modules() -> list[ModuleType]:
-    from torchdoctor.commands import install_command
+    # Registration order is the order `--help` lists the commands in.
+    from torchdoctor.commands import (
+        check,
+        detect,
+        diagnose,
+        install_command,
+        report,
+        verify,
+    )
 
-    return [install_command]
+    return [check, detect, diagnose, install_command, verify, report]
 
 
 COMMAND_MODULES: list[ModuleType] = _modules()

@@ -14,8 +14,9 @@ import typer
 HELP = (
     "Print the install command for this machine, or for the axes given, exactly as pytorch.org "
     "prints it: the Start Locally selector for stable and nightly, the Previous PyTorch Versions "
-    "page for older releases. Missing axes default to this machine (compute: cpu until detection "
-    "exists). A combination pytorch.org does not offer exits 2 with one line saying what exists."
+    "page for older releases. Missing axes default to this machine; `--compute auto` (the "
+    "default) takes the variant torchdoctor recommends for the detected GPUs and driver. A "
+    "combination pytorch.org does not offer exits 2 with one line saying what exists."
 )
 
 
@@ -31,7 +32,7 @@ def register(app: typer.Typer) -> None:
         arch: str | None = typer.Option(None, "--arch", metavar="x86_64|aarch64|arm64",
                                         help="Target CPU architecture (default: this machine's)."),
         compute: str = typer.Option("auto", "--compute", metavar="auto|cpu|cuXYZ|rocmX.Y[.Z]|xpu",
-                                    help="Compute platform (auto = cpu until detection exists)."),
+                                    help="Compute platform (auto: recommended for this machine)."),
         package: str = typer.Option("pip", "--package",
                                     metavar="pip|uv|uv-project|conda|libtorch|source",
                                     help="Installer or download kind."),
@@ -51,7 +52,10 @@ def register(app: typer.Typer) -> None:
 
         if output_format not in ("text", "json"):
             _fail(f"--format {output_format!r} is not valid: use text or json", 2)
+        notes: tuple[str, ...] = ()
         try:
+            if compute == "auto" and os_name is None and arch is None:
+                compute, notes = _detected_compute(torch)
             axes = resolve_axes(torch=torch, os=os_name, arch=arch, compute=compute,
                                 package=package, python=python_version, page=page)
             result = build_command(axes)
@@ -62,8 +66,25 @@ def register(app: typer.Typer) -> None:
         else:
             sys.stdout.write(result.command + "\n")
         if verbose:
-            for line in result.rationale:
+            for line in (*notes, *result.rationale):
                 sys.stderr.write(f"  {line}\n")
+
+
+def _detected_compute(torch: str) -> tuple[str, tuple[str, ...]]:
+    """`--compute auto` on this machine: detect it and take the recommendation's variant, so the
+    printed text stays pytorch.org's own (the full fix, with uninstall steps, is `check`'s job)."""
+    from torchdoctor import knowledge
+    from torchdoctor.host import RealHost
+    from torchdoctor.install.axes import default_arch, machine_os, parse_torch
+    from torchdoctor.probes import collect_facts
+    from torchdoctor.recommend.auto import recommend_compute
+
+    facts = collect_facts(RealHost())
+    os_name = machine_os()
+    choice = recommend_compute(facts, knowledge.load(), torch=parse_torch(torch), os=os_name,
+                               arch=default_arch(os_name))
+    first = (choice.prerequisite,) if choice.prerequisite else ()
+    return choice.compute, (*first, *choice.rationale)
 
 
 def _fail(message: str, code: int) -> None:

@@ -41,6 +41,7 @@ _KINDS = (
     ProblemKind("no-cuda-on-macos", "no_cuda_on_macos", E, "CUDA is not available on macOS"),
     # Drivers and OS state
     ProblemKind("driver-too-old", "driver_too_old", E, "NVIDIA driver too old for the CUDA build"),
+    ProblemKind("nvidia-driver-missing", "driver_too_old", W, "NVIDIA GPU without a loaded driver"),
     ProblemKind("driver-library-mismatch", "driver_library_mismatch", E, "NVIDIA driver/library version mismatch"),
     ProblemKind("cuda-broken-after-suspend", "cuda_broken_after_suspend", E, "CUDA broken after suspend/resume"),
     ProblemKind("container-without-gpu-access", "container_without_gpu_access", W, "Container without GPU access"),
@@ -79,9 +80,13 @@ _KINDS = (
     ProblemKind("torch-not-installed", None, INFO, "torch is not installed"),
     ProblemKind("torch-import-failed", None, E, "import torch fails"),
     ProblemKind("torch-import-crashed", None, E, "import torch crashes the interpreter"),
-    ProblemKind("verify-timed-out", None, E, "Verification did not finish in time"),
+    ProblemKind("verify-timed-out", None, W, "Verification did not finish in time"),
     ProblemKind("cuda-init-failed", None, E, "CUDA initialisation fails"),
     ProblemKind("kernel-wrong-result", None, E, "A kernel computes a wrong result"),
+    ProblemKind("kernel-failed", None, E, "A kernel fails to run"),
+    ProblemKind("verify-crashed", None, E, "torch crashed during verification"),
+    ProblemKind("verify-device-unavailable", None, E, "The requested device is not usable"),
+    ProblemKind("companion-import-failed", None, W, "torchvision/torchaudio fails to import"),
     ProblemKind("expect-unmet", None, E, "The expected accelerator is not usable"),
     ProblemKind("target-python-unusable", None, E, "The target interpreter cannot be used"),
 )

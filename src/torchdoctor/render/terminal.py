@@ -159,7 +159,8 @@ def _install_lines(out: _Lines, report: Report, verbose: int) -> None:
     date = plan.knowledge_date or report.knowledge_date
     when = f", release knowledge of {date}" if date else ""
     out.prose(0, ("", ""), f"Install command {g.dash} {what}{when}", "bold")
-    out.raw((" " * 4, ""), (plan.command, "bold"))
+    for line in plan.command.splitlines():  # an uninstall step stands on its own line
+        out.raw((" " * 4, ""), (line, "bold"))
     if plan.replaces_installed:
         out.prose(2, ("", ""), "This replaces the torch build installed now.", "dim")
     if verbose:
@@ -167,7 +168,8 @@ def _install_lines(out: _Lines, report: Report, verbose: int) -> None:
             out.prose(2, (g.bullet + " ", "dim"), sentence, "dim")
     for alt in plan.alternatives:
         out.prose(2, ("", ""), alt.label)
-        out.raw((" " * 4, ""), (alt.command, "bold"))
+        for line in alt.command.splitlines():
+            out.raw((" " * 4, ""), (line, "bold"))
 
 
 def _footer_lines(out: _Lines, report: Report, verbose: int) -> None:

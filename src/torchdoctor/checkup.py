@@ -1,0 +1,186 @@
+"""The main job as a pipeline: facts → recommendation → diagnosis → verification → report.
+
+`check` runs every stage against a host; `diagnose` starts from a facts document captured
+elsewhere (and the verification it carried, if any). Both end in `build_report`, so the same facts
+give the same report whichever way they came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from torchdoctor.model import Check, CheckStatus, Problem, Report, Severity
+
+if TYPE_CHECKING:
+    from torchdoctor.facts import Facts
+    from torchdoctor.host import Host
+    from torchdoctor.knowledge import Knowledge
+    from torchdoctor.verify.result import VerifyResult
+
+EXPECT_CHOICES = ("cpu", "cuda", "rocm", "mps", "xpu", "gpu")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What `torchdoctor check` was asked to do."""
+
+    python: str | None = None
+    timeout: float = 5.0  # per probe
+    verify: bool = True
+    bench: bool = True
+    verify_timeout: float = 120.0
+    expect: str | None = None
+    strict: bool = False
+
+
+def run_check(host: Host, options: CheckOptions, progress: Progress | None = None) -> Report:
+    """Detect, diagnose, recommend and (unless switched off) verify the target environment."""
+    from torchdoctor.probes import collect_facts
+
+    say = progress or (lambda _msg: None)
+    say("detecting the machine")
+    facts = collect_facts(host, python=options.python, timeout=options.timeout)
+    verify = None
+    if options.verify and _torch_installed(facts):
+        target = facts.python.executable or facts.python.requested
+        if target:
+            from torchdoctor.verify.runner import run_verify
+
+            say("verifying torch in the target interpreter (import, kernels, benchmark)")
+            device = _verify_device(options.expect)
+            verify = run_verify(
+                host, target, device=device, bench=options.bench, timeout=options.verify_timeout
+            )
+    return build_report("check", facts, verify, expect=options.expect, strict=options.strict)
+
+
+def build_report(
+    command: str,
+    facts: Facts,
+    verify: VerifyResult | Mapping[str, Any] | None,
+    *,
+    expect: str | None = None,
+    strict: bool = False,
+    knowledge: Knowledge | None = None,
+) -> Report:
+    """The report for these facts: pure, so `diagnose` on a captured document equals `check`."""
+    from torchdoctor import knowledge as knowledge_module
+    from torchdoctor.diagnosis import diagnose
+    from torchdoctor.facts import to_dict
+    from torchdoctor.recommend import NoRecommendation, try_recommend
+
+    known = knowledge or knowledge_module.load()
+    # No plan (an OS or architecture without wheels) is a finding of the diagnosis, not a crash.
+    result = try_recommend(facts, known)
+    plan = None if isinstance(result, NoRecommendation) else result
+    checks = list(diagnose(facts, known, plan))
+    verify_dict: dict[str, Any] | None = None
+    if verify is not None and not isinstance(verify, Mapping):
+        from torchdoctor.verify.report import verify_check
+
+        checks.append(verify_check(verify))
+        verify_dict = verify.to_dict()
+    elif isinstance(verify, Mapping):
+        checks.append(_carried_verify_check(verify))
+        verify_dict = dict(verify)
+    expect_met = None
+    if expect is not None:
+        expect_met, why = expectation(expect, facts, verify, checks)
+        checks.append(_expect_check(expect, expect_met, why))
+    target = facts.python.executable or facts.python.requested or ""
+    return Report(
+        command=command,
+        target_python=target,
+        checks=tuple(checks),
+        install=plan,
+        facts=to_dict(facts),
+        verify=verify_dict,
+        knowledge_date=known.knowledge_date,
+        expect=expect,
+        expect_met=expect_met,
+        strict=strict,
+    )
+
+
+def expectation(
+    expect: str,
+    facts: Facts,
+    verify: VerifyResult | Mapping[str, Any] | None,
+    checks: list[Check],
+) -> tuple[bool, str]:
+    """Is the named accelerator usable? With a verification, its kernel check decides."""
+    if verify is not None and not isinstance(verify, Mapping):
+        from torchdoctor.verify.report import expect_shortfall
+
+        shortfall = expect_shortfall(verify, expect)
+        if shortfall is None:
+            return True, f"{expect} passed the kernel check in the target interpreter"
+        return False, shortfall.rstrip(".")
+    return _expect_from_facts(expect, facts, checks)
+
+
+def _expect_from_facts(expect: str, facts: Facts, checks: list[Check]) -> tuple[bool, str]:
+    # Without a verification (--no-verify, or diagnose on a facts-only document) the build and
+    # the hardware decide; an error on the torch or GPU lines means it cannot work.
+    copy = facts.python.torch
+    if copy is None:
+        return False, "torch is not installed in the target environment"
+    blocking = {"torch", "nvidia", "amd", "apple", "intel"}
+    errors = [p for c in checks if c.id in blocking for p in c.problems
+              if p.severity is Severity.ERROR]
+    if errors:
+        return False, errors[0].message
+    if expect == "cpu":
+        return True, "torch is installed (not verified: --no-verify)"
+    has = {
+        "cuda": bool(copy.cuda) and bool(facts.nvidia.gpus),
+        "rocm": bool(copy.hip) and bool(facts.amd.gpus),
+        "mps": bool(facts.apple.apple_silicon) and not facts.apple.python_translated,
+        "xpu": bool(copy.xpu) and bool(facts.intel.xpu_capable),
+    }
+    ok = any(has.values()) if expect == "gpu" else has.get(expect, False)
+    if ok:
+        return True, f"the {expect} build matches the hardware (not verified: --no-verify)"
+    return False, f"the installed torch or this machine cannot use {expect}"
+
+
+def _expect_check(expect: str, met: bool, why: str) -> Check:
+    if met:
+        return Check("expect", f"Expect {expect}", CheckStatus.OK, why)
+    problem = Problem(
+        code="expect-unmet",
+        severity=Severity.ERROR,
+        title="The expected accelerator is not usable",
+        message=f"--expect {expect}: {why}.",
+        check="expect",
+    )
+    return Check("expect", f"Expect {expect}", CheckStatus.ERROR, why, problems=(problem,))
+
+
+def _carried_verify_check(verify: Mapping[str, Any]) -> Check:
+    # A captured check --json document carries the verification as data; show its outcome.
+    complete = bool(verify.get("complete"))
+    codes = verify.get("problem_codes") or []
+    summary = f"{verify.get('torch_version') or 'torch'} · verified on the captured machine"
+    if codes:
+        return Check("verify", "PyTorch works", CheckStatus.ERROR,
+                     f"{summary}: {', '.join(str(c) for c in codes)}")
+    status = CheckStatus.OK if complete else CheckStatus.UNKNOWN
+    return Check("verify", "PyTorch works", status, summary,
+                 reason=None if complete else "the captured verification did not finish")
+
+
+def _torch_installed(facts: Facts) -> bool:
+    return facts.python.status == "found" and facts.python.torch is not None
+
+
+def _verify_device(expect: str | None) -> str:
+    if expect in ("cuda", "rocm"):
+        return "cuda"  # ROCm builds answer through torch.cuda
+    if expect in ("mps", "xpu", "cpu"):
+        return expect
+    return "auto"

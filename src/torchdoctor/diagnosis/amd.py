@@ -1,0 +1,148 @@
+"""The `amd` check: ROCm, the GPUs' gfx targets and device access.
+
+Rules: rocm-gfx-unsupported (with the known HSA_OVERRIDE_GFX_VERSION advice),
+rocm-device-permissions, rocm-windows-unsupported, cuda-visible-devices-hides-gpus (HIP),
+probe-failed.
+"""
+
+from __future__ import annotations
+
+from torchdoctor.diagnosis.context import (
+    AMD_VENDOR,
+    Ctx,
+    install_fix,
+    join,
+    make_check,
+    probe_failed,
+    problem,
+)
+from torchdoctor.diagnosis.devices import hidden_gpus
+from torchdoctor.facts.model import AmdGpu
+from torchdoctor.model import Check, Fix, Problem, Severity
+from torchdoctor.recommend.compat import gfx_of_override, gfx_supported, hsa_override_for
+
+ID, TITLE = "amd", "AMD ROCm"
+
+
+def check(ctx: Ctx) -> Check:
+    a = ctx.facts.amd
+    if ctx.os == "windows":
+        return _windows(ctx)
+    if a.status == "unknown":
+        why = a.reason or "the AMD probe gave no answer"
+        return make_check(ID, TITLE, "", [probe_failed(
+            ID, f"AMD GPUs could not be listed ({why}); ROCm support and device "
+            "access were not judged.")], unknown=why)
+    gpus = a.gpus or ()
+    if a.status != "found" or not gpus:
+        on_bus = [g for g in ctx.pci(AMD_VENDOR) if g.kind == "discrete"]
+        if on_bus and ctx.os == "linux":
+            return make_check(ID, TITLE, join(on_bus[0].name, "amdgpu compute (KFD) not "
+                                              "available"), details=[a.reason or ""],
+                              not_applicable=True)
+        return make_check(ID, TITLE, "no AMD GPU", details=[a.reason] if a.reason else [],
+                          not_applicable=True)
+    summary = join(f"ROCm {a.rocm_version}" if a.rocm_version else None,
+                   ", ".join(f"{g.name or 'AMD GPU'} ({g.gfx})" for g in gpus))
+    problems = [*_access(ctx), *_gfx(ctx, gpus),
+                *hidden_gpus(ctx, ("HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES"), len(gpus),
+                             ID, "AMD")]
+    details = [f"partly checked: {a.reason}"] if a.reason else []
+    return make_check(ID, TITLE, summary, problems, details)
+
+
+def _windows(ctx: Ctx) -> Check:
+    on_bus = [g for g in ctx.pci(AMD_VENDOR) if g.kind != "integrated"] or list(ctx.pci(AMD_VENDOR))
+    if not on_bus:
+        return make_check(ID, TITLE, "no AMD GPU", not_applicable=True)
+    name = on_bus[0].name or "an AMD GPU"
+    return make_check(ID, TITLE, join(name, "no ROCm builds for Windows"), [problem(
+        "rocm-windows-unsupported", ID,
+        f"This Windows machine has {name}; pytorch.org publishes ROCm builds of torch for Linux "
+        "only, so torch here runs on the CPU.",
+        Fix("Use Linux (native, or WSL 2 with AMD's ROCm for WSL where your GPU is supported) "
+            "for ROCm builds; on Windows keep the CPU build."),
+        severity=Severity.INFO)], not_applicable=True)
+
+
+def _access(ctx: Ctx) -> list[Problem]:
+    a = ctx.facts.amd
+    blocked = []
+    if a.kfd_present and a.kfd_accessible is False:
+        blocked.append("/dev/kfd")
+    if a.render_accessible is False:
+        blocked.append("/dev/dri/renderD*")
+    if not blocked:
+        return []
+    rocm_build = (ctx.variant or "").startswith("rocm")
+    return [problem("rocm-device-permissions", ID,
+                    f"This user cannot open {' and '.join(blocked)}, so ROCm sees no GPU"
+                    + (f" and torch {ctx.torch_label} falls back to the CPU." if rocm_build
+                       else "."),
+                    Fix("Add yourself to the render and video groups, then log out and in "
+                        "again (in a container: --device /dev/kfd --device /dev/dri "
+                        "--group-add video --group-add render).",
+                        ('sudo usermod -aG render,video "$USER"',)),
+                    severity=None if rocm_build else Severity.WARNING)]
+
+
+def _gfx(ctx: Ctx, gpus: tuple[AmdGpu, ...]) -> list[Problem]:
+    k, variant = ctx.knowledge, ctx.variant or ""
+    override = ctx.facts.env.variables.get("HSA_OVERRIDE_GFX_VERSION")
+    out = []
+    if variant.startswith("rocm"):
+        targets = k.gfx_targets(variant)
+        for gpu in gpus:
+            if gfx_supported(k, variant, gpu.gfx) is not False:
+                continue  # in the build, or the knowledge has no gfx list for this variant
+            name = f"{gpu.name or 'The AMD GPU'} ({gpu.gfx})"
+            span = ", ".join(targets or ())
+            if override and targets and _override_target(override) in targets:
+                out.append(problem("rocm-gfx-unsupported", ID,
+                                   f"{name} is not among the targets of torch "
+                                   f"{ctx.torch_label}; HSA_OVERRIDE_GFX_VERSION={override} "
+                                   f"makes it run {_override_target(override)} code (a "
+                                   "workaround AMD does not support).",
+                                   Fix("Nothing to do while torch works; if kernels fail or give "
+                                       "wrong results, unset HSA_OVERRIDE_GFX_VERSION and use "
+                                       "the CPU build."), severity=Severity.INFO))
+                continue
+            out.append(problem("rocm-gfx-unsupported", ID,
+                               f"{name} is not among the targets of torch {ctx.torch_label} "
+                               f"({span}); its kernels will not load.",
+                               _override_fix(ctx, gpu.gfx, targets)))
+        return out
+    # No ROCm build installed: say so only where a ROCm build would be the way to use the GPU.
+    current = [v for v in k.variants(k.stable, ctx.os or "linux", ctx.arch or "x86_64")
+               if v.startswith("rocm")]
+    for gpu in gpus:
+        if not current or any(gfx_supported(k, v, gpu.gfx) is not False for v in current):
+            continue
+        value = hsa_override_for(gpu.gfx)
+        if value is None:
+            continue  # no known way: the CPU build is the right one, nothing to say
+        out.append(problem("rocm-gfx-unsupported", ID,
+                           f"{gpu.name or 'The AMD GPU'} ({gpu.gfx}) is not among the targets of "
+                           f"torch {k.stable.version}'s ROCm builds; with "
+                           f"HSA_OVERRIDE_GFX_VERSION={value} it can run "
+                           f"{gfx_of_override(value)} code (unsupported by AMD).",
+                           Fix(f"To try it, set HSA_OVERRIDE_GFX_VERSION={value} and install "
+                               "the ROCm build; otherwise the CPU build is the one to use."),
+                           severity=Severity.INFO))
+    return out
+
+
+def _override_target(value: str) -> str | None:
+    try:
+        return gfx_of_override(value)
+    except (ValueError, IndexError):
+        return None
+
+
+def _override_fix(ctx: Ctx, gfx: str, targets: tuple[str, ...] | None) -> Fix:
+    value = hsa_override_for(gfx, targets)
+    if value is None:
+        return install_fix(ctx, "No ROCm build carries this GPU's target; use the CPU build:")
+    return Fix(f"Set HSA_OVERRIDE_GFX_VERSION={value} before starting Python so ROCm loads "
+               f"{gfx_of_override(value)} code (works for most of PyTorch; not supported by "
+               "AMD).", (f"export HSA_OVERRIDE_GFX_VERSION={value}",))

@@ -1,0 +1,185 @@
+"""The `torch` check: the installed build, and whether it fits this machine.
+
+Rules: cpu-build-on-gpu-host, conda-cpu-variant-selected, index-resolution-cpu-wheel,
+xpu-cpu-build, gpu-arch-not-in-wheel, gpu-arch-dropped-from-wheel, torch-shadowed-by-local-file,
+multiple-torch-installs, user-site-shadowing, conda-pytorch-channel-discontinued,
+torch-not-installed; companions.py adds the library rules.
+"""
+
+from __future__ import annotations
+
+from torchdoctor.diagnosis import companions, indexes
+from torchdoctor.diagnosis.context import (
+    UNUSABLE_PYTHON,
+    Ctx,
+    install_fix,
+    join,
+    make_check,
+    probe_failed,
+    problem,
+)
+from torchdoctor.diagnosis.gpus import gpu_host
+from torchdoctor.knowledge import cuda_minor, version_key
+from torchdoctor.model import Check, Fix, Problem, Severity
+from torchdoctor.recommend.compat import sm_name, variant_runs_on_gpu
+
+ID, TITLE = "torch", "PyTorch"
+CONDA_CHANNEL_LAST = "2.5.1"  # the pytorch conda channel's last release
+
+
+def check(ctx: Ctx) -> Check:
+    p = ctx.facts.python
+    if p.status != "found":
+        if p.failure in UNUSABLE_PYTHON:
+            return make_check(ID, TITLE, "not checked: the target interpreter cannot be used",
+                              not_applicable=True)
+        return make_check(ID, TITLE, "", unknown="the target interpreter could not be inspected")
+    if not ctx.torch_known:
+        why = p.reason or "the package list was not read"
+        return make_check(ID, TITLE, "", [probe_failed(
+            ID, f"The installed packages could not be read ({why}); the torch "
+            "build was not judged.")], unknown=why)
+    always = [*_shadow(ctx), *indexes.settings(ctx, ID)]
+    if not ctx.installed:
+        missing = problem("torch-not-installed", ID,
+                          f"torch is not installed in {p.executable or 'this environment'}.",
+                          install_fix(ctx, "Install it:"), severity=Severity.INFO)
+        return make_check(ID, TITLE, "not installed", [*always, missing], not_applicable=True)
+    dist, copies = ctx.torch_dist, p.torch_copies or ()
+    summary = join(ctx.torch_version or "unknown version", _build_name(ctx),
+                   f"installed by {dist.installer}" if dist and dist.installer
+                   and dist.installer != "pip" else None,
+                   f"{len(copies)} copies on sys.path" if len(copies) > 1 else None)
+    problems = [*always, *_cpu_build(ctx), *_arch(ctx), *_copies(ctx), *_conda_channel(ctx),
+                *companions.rules(ctx, ID)]
+    details = [f"{c.version or '?'} at {c.path}" for c in copies]
+    return make_check(ID, TITLE, summary, problems, details)
+
+
+def _build_name(ctx: Ctx) -> str:
+    variant, torch = ctx.variant or "", ctx.torch
+    if cuda_minor(variant):
+        return f"CUDA {torch.cuda if torch and torch.cuda else cuda_minor(variant)} build"
+    if variant.startswith("rocm"):
+        return f"ROCm {variant[4:]} build"
+    if variant == "xpu":
+        return "XPU build"
+    if variant == "cpu":
+        return "CPU + MPS build" if ctx.os == "macos" and ctx.arch == "arm64" else "CPU build"
+    return "build not known"
+
+
+def _cpu_build(ctx: Ctx) -> list[Problem]:
+    if ctx.variant != "cpu":
+        return []
+    host = gpu_host(ctx)
+    if host is None:
+        return _xpu(ctx)
+    found = f"torch {ctx.torch_label} is a CPU-only build, but this machine has {host.name}"
+    kind, prefix, ready = host.kind, host.compute_prefix, host.ready
+    dist = ctx.torch_dist
+    if dist is not None and dist.installer == "conda":
+        return [problem("conda-cpu-variant-selected", ID,
+                        f"{found}: conda resolved the CPU variant (cpuonly, or a CPU build "
+                        "chosen by the solver).",
+                        install_fix(ctx, f"Remove the conda package (conda remove pytorch "
+                                         f"cpuonly), then install the {kind} build with pip in "
+                                         "this environment:", compute_prefix=prefix))]
+    cause = indexes.cpu_cause(ctx)
+    if cause is not None:
+        return [problem("index-resolution-cpu-wheel", ID, f"{found}: {cause}.",
+                        install_fix(ctx, f"Fix the index settings, then replace it with the "
+                                         f"{kind} build:", compute_prefix=prefix),
+                        severity=Severity.ERROR)]
+    if not ready:
+        return [problem("cpu-build-on-gpu-host", ID, f"{found} (its driver is not loaded yet).",
+                        install_fix(ctx, f"Install the driver first (see the NVIDIA line), then "
+                                         f"the {kind} build:", compute_prefix=prefix),
+                        severity=Severity.WARNING)]
+    return [problem("cpu-build-on-gpu-host", ID, f"{found}; this build cannot use it.",
+                    install_fix(ctx, f"Replace it with the {kind} build:", compute_prefix=prefix))]
+
+
+def _xpu(ctx: Ctx) -> list[Problem]:
+    intel = ctx.facts.intel
+    capable = [g for g in intel.gpus or () if g.xpu]
+    if not capable or ctx.os not in ("linux", "windows"):
+        return []
+    gpu = next((g for g in capable if g.kind == "discrete"), capable[0])
+    return [problem("xpu-cpu-build", ID,
+                    f"torch {ctx.torch_label} is a CPU-only build, but "
+                    f"{gpu.name or 'an Intel GPU'} is supported by PyTorch's XPU build.",
+                    install_fix(ctx, "To use it, install the XPU build:", compute_prefix="xpu"),
+                    severity=Severity.WARNING if gpu.kind == "discrete" else Severity.INFO)]
+
+
+def _arch(ctx: Ctx) -> list[Problem]:
+    variant, k = ctx.variant or "", ctx.knowledge
+    if not cuda_minor(variant) or ctx.os is None or ctx.arch is None:
+        return []
+    archs = k.compute_capabilities(variant, ctx.os, ctx.arch)
+    out = []
+    for gpu in ctx.nvidia_gpus:
+        cc = gpu.compute_capability
+        if not cc or variant_runs_on_gpu(k, variant, ctx.os, ctx.arch, cc) is not False:
+            continue
+        sms = archs.sm if archs else ()
+        ptx = f" (+PTX {', '.join(archs.ptx)})" if archs and archs.ptx else ""
+        span = ", ".join(sm_name(s) for s in sms) + ptx
+        older = bool(sms) and version_key(cc) < min(version_key(s) for s in sms)
+        code = "gpu-arch-dropped-from-wheel" if older else "gpu-arch-not-in-wheel"
+        out.append(problem(code, ID,
+                           f"{gpu.name} is {sm_name(cc)}; torch {ctx.torch_label} carries "
+                           f"kernels for {span} only, so CUDA calls fail with \"no kernel image "
+                           "is available\".",
+                           install_fix(ctx, "Install a build with kernels for this GPU:",
+                                       compute_prefix="cu")))
+    return out
+
+
+def _shadow(ctx: Ctx) -> list[Problem]:
+    p = ctx.facts.python
+    if not p.cwd_shadow:
+        return []
+    return [problem("torch-shadowed-by-local-file", ID,
+                    f"{p.cwd_shadow} in the working directory ({p.cwd}) is imported instead of "
+                    "the installed torch when Python starts there.",
+                    Fix(f"Rename or move {p.cwd_shadow} (and a __pycache__ folder next to it), "
+                        "or run your code from another directory."))]
+
+
+def _copies(ctx: Ctx) -> list[Problem]:
+    p = ctx.facts.python
+    copies = p.torch_copies or ()
+    if not copies:
+        return []
+    first = copies[0]
+    listed = "; ".join(f"{c.version or '?'} at {c.path}" for c in copies)
+    if first.in_user_site and (len(copies) > 1 or p.env_kind not in (None, "system")):
+        return [problem("user-site-shadowing", ID,
+                        f"import torch loads {first.version or 'torch'} from the user site "
+                        f"({first.path}), not from this {p.env_kind or 'environment'}: {listed}.",
+                        Fix("Remove the user-site copy (python -m pip uninstall torch with the "
+                            "interpreter that installed it with --user), or set "
+                            "PYTHONNOUSERSITE=1 for this environment."))]
+    if len(copies) > 1:
+        return [problem("multiple-torch-installs", ID,
+                        f"{len(copies)} torch copies are on sys.path and the first wins: {listed}.",
+                        Fix("Keep one: uninstall the others (pip uninstall torch in the "
+                            "environment that owns each, or conda remove pytorch), then "
+                            "reinstall the one you want."))]
+    return []
+
+
+def _conda_channel(ctx: Ctx) -> list[Problem]:
+    dist = ctx.torch_dist
+    if dist is None or dist.installer != "conda":
+        return []
+    if version_key(dist.version.split("+")[0]) > version_key(CONDA_CHANNEL_LAST):
+        return []  # newer than the pytorch channel ever had: conda-forge, which is maintained
+    return [problem("conda-pytorch-channel-discontinued", ID,
+                    f"torch {dist.version} was installed by conda, most likely from the pytorch "
+                    f"channel, which stopped at {CONDA_CHANNEL_LAST}: no newer release or fix "
+                    "will come from there.",
+                    install_fix(ctx, "Install torch with pip inside this conda environment "
+                                     "(after conda remove pytorch):"))]

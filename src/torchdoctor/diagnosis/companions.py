@@ -1,0 +1,110 @@
+"""Library rules of the torch check: torchvision/torchaudio pairing, NumPy's ABI, and
+LD_LIBRARY_PATH entries in front of the CUDA libraries torch installed with pip.
+
+Rules: torchvision-torch-mismatch, numpy-abi-incompatible, ld-library-path-shadows-cuda-libs.
+"""
+
+from __future__ import annotations
+
+from torchdoctor.diagnosis.context import Ctx, problem
+from torchdoctor.knowledge import cuda_minor, version_key
+from torchdoctor.model import Fix, Problem, Severity
+from torchdoctor.recommend.compat import local_tag_variant
+
+# torch 2.3 was the first release built against NumPy 2 (which runs on NumPy 1.22+ as well);
+# older releases were built against NumPy 1.x and cannot use NumPy 2.
+NUMPY2_FROM = "2.3"
+
+
+def rules(ctx: Ctx, check: str) -> list[Problem]:
+    return [*_pairing(ctx, check, "torchvision"), *_pairing(ctx, check, "torchaudio"),
+            *_numpy(ctx, check), *_ld_library_path(ctx, check)]
+
+
+def expected_companion(ctx: Ctx, name: str) -> str | None:
+    """The companion version that pairs with the installed torch: the release's pin, else (for
+    torchvision) the X.Y ↔ 0.(Y+15) rule of torch 2.x; None when it cannot be said."""
+    version = ctx.torch_public
+    if version is None:
+        return None
+    release = ctx.knowledge.release(version)
+    pin = getattr(release, name, None) if release else None
+    if pin:
+        return str(pin)
+    newer = ctx.knowledge.newer_release(version)
+    if name == "torchvision" and newer is not None and newer.torchvision:
+        return newer.torchvision
+    key = version_key(version)
+    if name == "torchvision" and len(key) >= 2 and key[0] == 2:
+        return f"0.{key[1] + 15}"
+    return None
+
+
+def _pairing(ctx: Ctx, check: str, name: str) -> list[Problem]:
+    dist = ctx.facts.python.distribution(name)
+    expected = expected_companion(ctx, name)
+    if dist is None:
+        return []
+    have = dist.version.split("+")[0]
+    fix = Fix(f"Install the {name} that pairs with torch {ctx.torch_label} from the same "
+              f"index as torch (`torchdoctor install-command` prints it), or reinstall both "
+              "together.", ("torchdoctor install-command",))
+    if expected is not None:
+        want, got = version_key(expected), version_key(have)
+        if want[:2] != got[:2]:
+            return [problem("torchvision-torch-mismatch", check,
+                            f"{name} {dist.version} is built for another torch; torch "
+                            f"{ctx.torch_label} pairs with {name} {expected}.", fix)]
+        if len(want) > 2 and want != got and expected.count(".") >= 2:
+            return [problem("torchvision-torch-mismatch", check,
+                            f"{name} {dist.version} was built for another patch release; torch "
+                            f"{ctx.torch_label} pairs with {name} {expected}.", fix,
+                            severity=Severity.WARNING)]
+    return _tags(ctx, check, name, dist.local_tag, dist.version, fix)
+
+
+def _tags(ctx: Ctx, check: str, name: str, tag: str | None, version: str,
+          fix: Fix) -> list[Problem]:
+    ours = local_tag_variant(ctx.torch_dist.local_tag if ctx.torch_dist else None)
+    theirs = local_tag_variant(tag)
+    if ours is None or theirs is None or ours == theirs:
+        return []  # an untagged PyPI wheel on either side: nothing to compare
+    ours_cuda, theirs_cuda = cuda_minor(ours), cuda_minor(theirs)
+    same_major = bool(ours_cuda and theirs_cuda and ours_cuda.split(".")[0] ==
+                      theirs_cuda.split(".")[0])
+    return [problem("torchvision-torch-mismatch", check,
+                    f"{name} {version} is the {theirs} build; torch {ctx.torch_label} is the "
+                    f"{ours} build" + (": its GPU operators will not match." if not same_major
+                                       else "."),
+                    fix, severity=Severity.WARNING if same_major else None)]
+
+
+def _numpy(ctx: Ctx, check: str) -> list[Problem]:
+    numpy = ctx.facts.python.distribution("numpy")
+    version = ctx.torch_public
+    if numpy is None or version is None:
+        return []
+    if version_key(version) >= version_key(NUMPY2_FROM) or version_key(numpy.version)[:1] < (2,):
+        return []
+    return [problem("numpy-abi-incompatible", check,
+                    f"torch {ctx.torch_label} was built against NumPy 1.x, but NumPy "
+                    f"{numpy.version} is installed: tensor.numpy(), torch.from_numpy() and "
+                    "everything built on them fail (\"_ARRAY_API not found\").",
+                    Fix("Install NumPy 1.x next to this torch, or upgrade torch to 2.3 or newer:",
+                        (f'{ctx.python_cmd} -m pip install "numpy<2"',)))]
+
+
+def _ld_library_path(ctx: Ctx, check: str) -> list[Problem]:
+    dirs = ctx.facts.env.ld_library_path_cuda
+    pip_cuda = any(d.name.startswith("nvidia-") for d in ctx.facts.python.distributions or ())
+    if not dirs or not cuda_minor(ctx.variant or "") or not pip_cuda:
+        return []
+    # Often harmless; it breaks when those libraries are older than the ones torch brought, so
+    # this stays informational and verification reports the real failure.
+    return [problem("ld-library-path-shadows-cuda-libs", check,
+                    f"LD_LIBRARY_PATH puts {', '.join(dirs)} in front of the CUDA libraries that "
+                    f"torch {ctx.torch_label} installed with pip; if import torch fails with "
+                    "\"undefined symbol\" or a version error, this is why.",
+                    Fix("Remove those entries from LD_LIBRARY_PATH in the shell that runs "
+                        "torch (torch finds its own CUDA libraries)."),
+                    severity=Severity.INFO)]

@@ -1,0 +1,40 @@
+"""diagnose(): every check line, in display order, each with its problems.
+
+The order is fixed so that reports of different machines line up: the machine, the interpreter,
+the accelerators, the installed torch, then resources and the knowledge the verdicts rest on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from torchdoctor.diagnosis import amd, apple, build, freshness, intel, nvidia, platform, python
+from torchdoctor.diagnosis import resources as resources_check
+from torchdoctor.diagnosis.context import Ctx, build_context
+from torchdoctor.facts.model import Facts
+from torchdoctor.knowledge import Knowledge
+from torchdoctor.model import Check, InstallPlan
+
+_CHECKS: tuple[tuple[str, Callable[[Ctx], Check]], ...] = (
+    (platform.ID, platform.check),
+    (python.ID, python.check),
+    (nvidia.ID, nvidia.check),
+    (amd.ID, amd.check),
+    (apple.ID, apple.check),
+    (intel.ID, intel.check),
+    (build.ID, build.check),
+    (resources_check.ID, resources_check.check),
+    (freshness.ID, freshness.check),
+)
+CHECK_IDS: tuple[str, ...] = tuple(check_id for check_id, _ in _CHECKS)
+
+
+def diagnose(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None = None
+             ) -> tuple[Check, ...]:
+    """The report's check lines for one facts document (pure: no probe, no I/O).
+
+    `plan` is the recommended install; fixes that mean "install the right build" use its
+    command. Without a plan those fixes point at `torchdoctor install-command`.
+    """
+    ctx = build_context(facts, knowledge, plan)
+    return tuple(make(ctx) for _, make in _CHECKS)
