@@ -38,23 +38,40 @@ class CheckOptions:
 
 
 def run_check(host: Host, options: CheckOptions, progress: Progress | None = None) -> Report:
-    """Detect, diagnose, recommend and (unless switched off) verify the target environment."""
+    """Detect, diagnose, recommend and (unless switched off) verify the target environment.
+
+    Verification starts at once, beside detection: importing torch dominates the run, and the
+    target interpreter is known before any probe answers. Its result is dropped when detection
+    finds no torch to verify (the torch line already says so).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from torchdoctor.probes import collect_facts
+    from torchdoctor.probes.python import choose_target
 
     say = progress or (lambda _msg: None)
-    say("detecting the machine")
-    facts = collect_facts(host, python=options.python, timeout=options.timeout)
-    verify = None
-    if options.verify and _torch_installed(facts):
-        target = facts.python.executable or facts.python.requested
-        if target:
+    target, _ = choose_target(host, options.python)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        if options.verify:
             from torchdoctor.verify.runner import run_verify
 
             say("verifying torch in the target interpreter (import, kernels, benchmark)")
-            device = _verify_device(options.expect)
-            verify = run_verify(
-                host, target, device=device, bench=options.bench, timeout=options.verify_timeout
+            pending = pool.submit(
+                run_verify,
+                host,
+                target,
+                # Every device is verified and `--expect` reads the outcome: asking the child for
+                # one device would add a "device unavailable" problem beside expect-unmet.
+                device="auto",
+                bench=options.bench,
+                timeout=options.verify_timeout,
             )
+        say("detecting the machine")
+        facts = collect_facts(host, python=options.python, timeout=options.timeout)
+        verify = pending.result() if pending is not None else None
+    if not _torch_installed(facts):
+        verify = None
     return build_report("check", facts, verify, expect=options.expect, strict=options.strict)
 
 
@@ -177,10 +194,3 @@ def _carried_verify_check(verify: Mapping[str, Any]) -> Check:
 def _torch_installed(facts: Facts) -> bool:
     return facts.python.status == "found" and facts.python.torch is not None
 
-
-def _verify_device(expect: str | None) -> str:
-    if expect in ("cuda", "rocm"):
-        return "cuda"  # ROCm builds answer through torch.cuda
-    if expect in ("mps", "xpu", "cpu"):
-        return expect
-    return "auto"

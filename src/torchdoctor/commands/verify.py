@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from torchdoctor.commands.common import JsonOption, PythonOption, TimeoutOption, VerboseOption
+from torchdoctor.commands.common import JsonOption, PythonOption, VerboseOption
 
 HELP = (
     "Verify torch in the target interpreter: import it, inspect the build and the devices, "
@@ -55,7 +55,12 @@ def verify_command(
         typer.Option("--bench-seconds", metavar="SECONDS", min=0.05, help="Benchmark budget "
                      "per device (default 1 s)."),
     ] = 1.0,
-    timeout: TimeoutOption = 120.0,
+    timeout: Annotated[
+        float,
+        # Same spelling as the shared --timeout; for verify it bounds the whole child.
+        typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Timeout for the whole "
+                     "verification; each stage gets half of it, at most 60 s."),
+    ] = 120.0,
     verbose: VerboseOption = 0,
 ) -> None:
     """Run the verification and print it; the exit code says how it went."""

@@ -1,0 +1,139 @@
+"""The fixes attached to verification problems.
+
+`Fix.commands` holds only commands that are safe to copy and run as they are: they inspect, or they
+print the install command that fits. Anything that changes the system beyond that (sudo, module
+reloads, driver installs) is described in the text, for a person to decide.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from torchdoctor.model import Fix
+
+INSTALL_COMMAND = "torchdoctor install-command"
+
+
+def quoted_python(python: str, windows: bool) -> str:
+    """The interpreter as a shell word on the target's platform."""
+    if windows:
+        return f'"{python}"' if " " in python else python
+    return shlex.quote(python)
+
+
+def install() -> Fix:
+    """torch is missing or cannot use the asked-for device: get the build that fits."""
+    return Fix(
+        "Install the torch build that fits this machine; this prints its command:",
+        (INSTALL_COMMAND,),
+    )
+
+
+def reinstall_torch(py: str) -> Fix:
+    """A broken or crashing install: replace it (the command shows what is there first)."""
+    return Fix(
+        "Reinstall torch in this environment (uninstall it first, then run the command that "
+        f"`{INSTALL_COMMAND}` prints). To see which copy is imported and its dependencies:",
+        (f"{py} -m pip show torch",),
+    )
+
+
+def numpy(py: str) -> Fix:
+    """NumPy 1.x/2.x ABI mismatch: either side can move."""
+    return Fix(
+        "Install a NumPy that matches the one torch was built against (for torch before 2.3: "
+        '`pip install "numpy<2"`), or upgrade torch to a release built for NumPy 2.',
+        (f"{py} -m pip show numpy torch",),
+    )
+
+
+def companions() -> Fix:
+    """torchvision/torchaudio from another release or variant than torch."""
+    return Fix(
+        "Install torchvision/torchaudio from the same release and index as torch, in one "
+        "command; this prints it:",
+        (INSTALL_COMMAND,),
+    )
+
+
+def xpu_runtime() -> Fix:
+    """The XPU build's runtime (level-zero, SYCL) cannot be loaded."""
+    return Fix(
+        "Install Intel's GPU driver with its level-zero runtime (Intel's 'Installing Client GPUs' "
+        "guide for your OS), then open a new shell."
+    )
+
+
+def windows_dll() -> Fix:
+    """A DLL torch needs does not load."""
+    return Fix(
+        "Install the latest Microsoft Visual C++ Redistributable (x64) from "
+        "https://aka.ms/vs/17/release/vc_redist.x64.exe, enable Windows long paths if the "
+        "environment sits in a deep folder, and reinstall torch if the DLL itself is missing."
+    )
+
+
+def ld_library_path() -> Fix:
+    """A system CUDA/cuDNN/NCCL on LD_LIBRARY_PATH wins over the libraries torch ships."""
+    return Fix(
+        "Remove the CUDA, cuDNN and NCCL folders from LD_LIBRARY_PATH for this environment "
+        "(torch's wheels bring their own); to see what it holds:",
+        ("echo $LD_LIBRARY_PATH",),
+    )
+
+
+def cuda_init(text: str) -> Fix:
+    """CUDA cannot initialise; error 999 after a suspend/resume is the classic case."""
+    from torchdoctor.verify.errors import looks_like_suspend
+
+    if looks_like_suspend(text):
+        return Fix(
+            "'CUDA unknown error' usually follows a suspend/resume (cuda-broken-after-suspend): "
+            "reload the nvidia_uvm kernel module (sudo rmmod nvidia_uvm && sudo modprobe "
+            "nvidia_uvm) or reboot. Also check that CUDA_VISIBLE_DEVICES is unset or valid. "
+            "To see whether the driver answers:",
+            ("nvidia-smi",),
+        )
+    return Fix(
+        "Check that the driver works and is new enough for this build, and that "
+        "CUDA_VISIBLE_DEVICES is unset or valid; a reboot after a driver update often helps:",
+        ("nvidia-smi",),
+    )
+
+
+def new_build(needs: str) -> Fix:
+    """The build has no kernels for the GPU."""
+    return Fix(
+        f"Install a torch build that has kernels for {needs}; this prints the command:",
+        (INSTALL_COMMAND,),
+    )
+
+
+def wrong_result() -> Fix:
+    """A kernel computed a wrong result: driver or hardware, rarely torch."""
+    return Fix(
+        "Update the GPU driver and run `torchdoctor verify` again; if the result stays wrong, "
+        "report it with `torchdoctor report` (it may be faulty hardware or a driver bug)."
+    )
+
+
+def retry_longer(py: str) -> Fix:
+    """A stage timed out: maybe slow, maybe hung."""
+    return Fix(
+        "Run again with a longer --timeout (a first import from a slow or network disk can take "
+        "minutes); if it keeps hanging, see where the import spends its time:",
+        (f'{py} -X importtime -c "import torch"',),
+    )
+
+
+def target_python() -> Fix:
+    """The interpreter given with --python cannot run."""
+    return Fix("Pass an interpreter that exists and can run, e.g. --python .venv/bin/python.")
+
+
+def report_bug() -> Fix:
+    """The verification itself could not finish: say so, ask for a report."""
+    return Fix(
+        "Run `torchdoctor verify -v` to see the child's error output; if it looks like a "
+        "torchdoctor bug, report it with `torchdoctor report`."
+    )

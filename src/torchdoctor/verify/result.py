@@ -1,0 +1,134 @@
+"""The values a verification produces: one `StageResult` per stage, gathered in a `VerifyResult`.
+
+Everything here is frozen. `data` holds what the child reported for the stage, as parsed from its
+JSON line (documented in docs/verify.md); the runner never invents data the child did not send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from torchdoctor.model import Problem
+
+# The child's stages, in the order it runs them (the child sends the same list in its hello line).
+STAGES = ("import", "build", "devices", "compatibility", "kernels", "companions", "benchmark")
+
+
+class StageStatus(str, Enum):
+    """How one stage ended."""
+
+    OK = "ok"
+    FAILED = "failed"  # it ran and found a problem, raised, crashed or timed out
+    SKIPPED = "skipped"  # deliberately not run (--no-bench, nothing to check, torch missing)
+    NOT_RUN = "not_run"  # the child never reached it (it died or was stopped before)
+
+
+class Interruption(str, Enum):
+    """Why a stage did not finish on its own."""
+
+    TIMEOUT = "timeout"
+    CRASH = "crash"  # the process died by a signal (segfault, abort, illegal instruction)
+    KILLED = "killed"  # SIGKILL/SIGTERM from outside: out-of-memory killer, an operator
+    EXIT = "exit"  # the child exited mid-stage (os._exit or sys.exit from library code)
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One stage: its outcome, how long it took, what it found and, on failure, the exact error."""
+
+    name: str
+    status: StageStatus
+    duration_s: float | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    error: str | None = None  # exception text, or what stopped the stage
+    error_type: str | None = None  # exception class name ("OSError")
+    reason: str | None = None  # for SKIPPED / NOT_RUN: why
+    interruption: Interruption | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the stage ran and found nothing wrong."""
+        return self.status is StageStatus.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stage in the JSON `verify.stages` list."""
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "duration_s": _round(self.duration_s),
+            "error": self.error,
+            "error_type": self.error_type,
+            "reason": self.reason,
+            "interruption": self.interruption.value if self.interruption else None,
+            "data": dict(self.data),
+        }
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """A whole verification: the stages in order, how the child ended, and the problems found."""
+
+    python: str  # the target interpreter as given
+    device: str  # auto|cpu|cuda|mps|xpu
+    stages: tuple[StageResult, ...]
+    duration_s: float = 0.0
+    returncode: int | None = None
+    error: str | None = None  # how the child ended when not normally ("timed out after 120 s")
+    timed_out: bool = False  # the runner's whole timeout stopped the child
+    signal: str | None = None  # "SIGSEGV" when the child died by a signal
+    child: Mapping[str, Any] = field(default_factory=dict)  # the child's hello line
+    notes: tuple[str, ...] = ()  # things worth knowing that are not problems
+    stderr_tail: str = ""
+    problems: tuple[Problem, ...] = ()
+
+    def stage(self, name: str) -> StageResult | None:
+        """The result of the stage called `name`, if the runner knows that stage."""
+        return next((s for s in self.stages if s.name == name), None)
+
+    def data(self, name: str) -> Mapping[str, Any]:
+        """The data of a stage, empty when it has none."""
+        found = self.stage(name)
+        return found.data if found else {}
+
+    @property
+    def torch_version(self) -> str | None:
+        """torch.__version__ as the import stage saw it."""
+        version = self.data("import").get("version") or self.data("build").get("version")
+        return str(version) if version else None
+
+    @property
+    def incomplete(self) -> bool:
+        """True when a stage was cut short (timeout, crash, kill) or never reached."""
+        return any(
+            s.interruption is not None or s.status is StageStatus.NOT_RUN for s in self.stages
+        ) or (self.error is not None and not self.stages)
+
+    @property
+    def interrupted_stage(self) -> StageResult | None:
+        """The stage that was running when the child stopped, if one was."""
+        return next((s for s in self.stages if s.interruption is not None), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON `verify` member (problems go to the document's flat `problems` list)."""
+        return {
+            "python": self.python,
+            "device": self.device,
+            "torch_version": self.torch_version,
+            "complete": not self.incomplete,
+            "duration_s": _round(self.duration_s),
+            "returncode": self.returncode,
+            "error": self.error,
+            "timed_out": self.timed_out,
+            "signal": self.signal,
+            "child": dict(self.child),
+            "notes": list(self.notes),
+            "stages": [s.to_dict() for s in self.stages],
+            "problem_codes": [p.code for p in self.problems],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

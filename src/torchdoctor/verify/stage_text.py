@@ -1,0 +1,114 @@
+"""The one-line summary of each stage's data, for the terminal and for `-v` details."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Data = Mapping[str, Any]
+
+
+def _gib(value: object) -> str:
+    return f"{float(value) / 2**30:.1f} GiB" if isinstance(value, int | float) else "?"
+
+
+def _import(data: Data) -> str:
+    text = f"torch {data.get('version', '?')} in {float(data.get('seconds') or 0):.1f} s"
+    notes = [str(w.get("message", "")) for w in data.get("warnings", [])]
+    if any("Failed to initialize NumPy" in n for n in notes):
+        text += " · NumPy unavailable to torch"
+    return text
+
+
+def _build(data: Data) -> str:
+    parts = []
+    if data.get("cuda"):
+        parts.append(f"CUDA {data['cuda']}")
+    if data.get("hip"):
+        parts.append(f"ROCm/HIP {data['hip']}")
+    if data.get("xpu"):
+        parts.append(f"XPU {data['xpu']}")
+    if not parts:
+        parts.append("CPU-only build" if not data.get("mps_built") else "MPS build")
+    if data.get("cudnn"):
+        parts.append(f"cuDNN {data['cudnn']}")
+    arch = [str(a) for a in data.get("arch_list") or []]
+    if arch:
+        parts.append(f"{arch[0]}…{arch[-1]}" if len(arch) > 3 else " ".join(arch))
+    if data.get("debug"):
+        parts.append("debug build")
+    parallel = data.get("parallel") or {}
+    threads = data.get("threads")
+    parts.append(f"{parallel.get('backend', 'threads')}, {threads} threads")
+    if data.get("cpu_capability"):
+        parts.append(str(data["cpu_capability"]))
+    return " · ".join(parts)
+
+
+def _devices(data: Data) -> str:
+    parts = []
+    for device in data.get("devices", []):
+        if device.get("kind") == "cpu":
+            parts.append(f"CPU ({device.get('threads')} threads)")
+            continue
+        facts = [str(device.get("capability") or device.get("gcn_arch") or "")]
+        if device.get("memory_bytes"):
+            facts.append(_gib(device["memory_bytes"]))
+        inner = ", ".join(f for f in facts if f)
+        parts.append(f"{device.get('id')} {device.get('name')}" + (f" ({inner})" if inner else ""))
+    for kind in ("cuda", "rocm", "xpu", "mps"):
+        info = data.get(kind) or {}
+        if info.get("built") and not info.get("available"):
+            parts.append(f"{kind}: none available")
+    return " · ".join(parts)
+
+
+def _compatibility(data: Data) -> str:
+    parts = []
+    for check in data.get("checks", []):
+        verdict = {True: "ok", False: "NO KERNELS", None: "not judged"}[check.get("supported")]
+        via = f" via {check['via']}" if check.get("via") and check.get("via") != check.get(
+            "needs") else ""
+        parts.append(f"{check.get('device')} {check.get('needs', '')} {verdict}{via}".strip())
+    return " · ".join(parts) or "nothing to compare"
+
+
+def _kernels(data: Data) -> str:
+    parts = []
+    for entry in data.get("results", []):
+        label = "CPU" if entry.get("device") == "cpu" else str(entry.get("device"))
+        if entry.get("status") == "skipped":
+            parts.append(f"{label} skipped ({entry.get('reason')})")
+            continue
+        dtype = {"float32": "fp32", "float16": "fp16"}.get(str(entry.get("dtype")), "?")
+        err = entry.get("rel_error")
+        shown = f"rel. error {err:.0e}" if isinstance(err, int | float) else entry.get("status")
+        parts.append(f"{label} {dtype} {shown}")
+    return " · ".join(parts)
+
+
+def _companions(data: Data) -> str:
+    parts = []
+    for name in ("torchvision", "torchaudio"):
+        info = data.get(name)
+        if isinstance(info, Mapping):
+            state = info.get("version") if info.get("ok") else f"fails ({info.get('error_type')})"
+            parts.append(f"{name} {state}")
+    return " · ".join(parts) or str(data.get("reason", ""))
+
+
+def _benchmark(data: Data) -> str:
+    from torchdoctor.verify.summary import benchmark_text
+
+    return benchmark_text(data)
+
+
+STAGE_TEXT: dict[str, Callable[[Data], str]] = {
+    "import": _import,
+    "build": _build,
+    "devices": _devices,
+    "compatibility": _compatibility,
+    "kernels": _kernels,
+    "companions": _companions,
+    "benchmark": _benchmark,
+}

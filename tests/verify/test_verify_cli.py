@@ -1,0 +1,104 @@
+"""`torchdoctor verify` through the CLI with fake torches: exit codes, JSON, terminal fallbacks."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from torchdoctor.host import RealHost
+from torchdoctor.verify import default_python, run_verify
+from torchdoctor.verify.render import print_terminal
+
+FakeTorch = Callable[..., str]  # the `fake_torch` fixture's factory (see conftest.py)
+
+Validate = Callable[[dict[str, Any]], None]
+
+
+def _invoke(app: typer.Typer, *args: str) -> tuple[int, str, str]:
+    run = CliRunner().invoke(app, ["verify", *args])
+    return run.exit_code, run.stdout, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("at_import", "code", "exit_code", "status"),
+    [
+        ("", None, 0, "ok"),
+        ("print('garbage before the document')\n", None, 0, "ok"),
+        ("raise OSError('DLL load failed while importing _C')\n",
+         "windows-dll-dependency-missing", 1, "fail"),
+        ("os.kill(os.getpid(), signal.SIGSEGV)\n", "torch-import-crashed", 1, "fail"),
+        ("os.kill(os.getpid(), signal.SIGKILL)\n", "probe-failed", 3, "unknown"),
+        ("time.sleep(3600)\n", "verify-timed-out", 3, "unknown"),
+    ],
+)
+def test_json_document_and_exit_code(
+    app: typer.Typer, fake_torch: FakeTorch, validate: Validate,
+    at_import: str, code: str | None, exit_code: int, status: str,
+) -> None:
+    python = fake_torch(at_import)
+    got, stdout, _ = _invoke(app, "--python", python, "--json", "--no-bench", "--timeout", "2")
+    doc = json.loads(stdout)
+    validate(doc)
+    assert (got, doc["exit_code"], doc["status"]) == (exit_code, exit_code, status)
+    assert [p["code"] for p in doc["problems"]] == ([code] if code else [])
+
+
+def test_missing_interpreter_is_a_usage_error(app: typer.Typer, validate: Validate) -> None:
+    got, stdout, stderr = _invoke(app, "--python", "/nonexistent/python", "--json")
+    assert got == 2
+    doc = json.loads(stdout)
+    validate(doc)
+    assert doc["exit_code"] == 2 and "/nonexistent/python" in doc["error"]["message"]
+    assert "no interpreter" in stderr
+
+
+def test_terminal_lines_and_fix_command(app: typer.Typer, fake_torch: FakeTorch) -> None:
+    python = fake_torch(
+        cuda_init_warning="CUDA unknown error - this may be due to an incorrectly set up env",
+        version="2.5.1+cu124", cuda="12.4", arch_flags="sm_86",
+        devices=[{"name": "RTX 3060", "major": 8, "minor": 6}],
+    )
+    got, stdout, _ = _invoke(app, "--python", python, "--no-bench", "-v")
+    assert got == 1
+    lines = stdout.splitlines()
+    assert lines[0].startswith("torchdoctor ") and python in lines[0]
+    assert any(line.startswith("[✓] Import ") for line in lines)
+    assert any(line.startswith("[✗] Devices ") for line in lines)
+    assert any(line.startswith("[–] Benchmark ") and "--no-bench" in line for line in lines)
+    assert any(line.startswith("[✗] PyTorch works ") for line in lines)
+    assert "          nvidia-smi" in lines  # the command alone on its own line
+    assert "\x1b[" not in stdout  # no colour into a pipe
+
+
+def test_ascii_fallback_and_no_color(
+    fake_torch: FakeTorch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run_verify(RealHost(), fake_torch("time.sleep(3600)\n"), bench=False, timeout=1.5)
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii")
+    monkeypatch.setenv("NO_COLOR", "1")
+    print_terminal(result, stream, verbose=1)
+    stream.flush()
+    text = raw.getvalue().decode("ascii")
+    assert "[??] Import" in text and "[??] PyTorch works" in text
+    assert "timed out after 1 s" in text  # the stage budget: half the whole, at least 1 s
+    assert "time.sleep" not in text and "most recent call first" in text
+    assert "\x1b[" not in text
+
+
+def test_default_python(tmp_path: Any) -> None:
+    venv = tmp_path / "env"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("")
+    assert default_python({"VIRTUAL_ENV": str(venv)}, windows=False) == str(venv / "bin/python")
+    assert default_python({"CONDA_PREFIX": str(venv)}, windows=False) == str(venv / "bin/python")
+    import sys
+
+    assert default_python({}, windows=False) == sys.executable
+    assert default_python({"VIRTUAL_ENV": str(tmp_path / "gone")}) == sys.executable
