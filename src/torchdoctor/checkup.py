@@ -7,6 +7,7 @@ give the same report whichever way they came in.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -44,35 +45,56 @@ def run_check(host: Host, options: CheckOptions, progress: Progress | None = Non
     target interpreter is known before any probe answers. Its result is dropped when detection
     finds no torch to verify (the torch line already says so).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from torchdoctor.probes import collect_facts
     from torchdoctor.probes.python import choose_target
 
     say = progress or (lambda _msg: None)
     target, _ = choose_target(host, options.python)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = None
-        if options.verify:
-            from torchdoctor.verify.runner import run_verify
-
-            say("verifying torch in the target interpreter (import, kernels, benchmark)")
-            pending = pool.submit(
-                run_verify,
-                host,
-                target,
-                # Every device is verified and `--expect` reads the outcome: asking the child for
-                # one device would add a "device unavailable" problem beside expect-unmet.
-                device="auto",
-                bench=options.bench,
-                timeout=options.verify_timeout,
-            )
-        say("detecting the machine")
-        facts = collect_facts(host, python=options.python, timeout=options.timeout)
-        verify = pending.result() if pending is not None else None
+    verifying = None
+    if options.verify:
+        say("verifying torch in the target interpreter (import, kernels, benchmark)")
+        verifying = _Background(lambda: _verify(host, target, options))
+    say("detecting the machine")
+    facts = collect_facts(host, python=options.python, timeout=options.timeout)
+    verify = verifying.result() if verifying is not None else None
     if not _torch_installed(facts):
         verify = None
     return build_report("check", facts, verify, expect=options.expect, strict=options.strict)
+
+
+def _verify(host: Host, target: str, options: CheckOptions) -> VerifyResult:
+    from torchdoctor.verify.runner import run_verify
+
+    # Every device is verified and `--expect` reads the outcome: asking the child for one device
+    # would add a "device unavailable" problem beside expect-unmet.
+    return run_verify(
+        host, target, device="auto", bench=options.bench, timeout=options.verify_timeout
+    )
+
+
+class _Background:
+    """Run a function in a daemon thread: Ctrl-C in the main thread must not wait for it (the
+    host kills its child process at exit)."""
+
+    def __init__(self, fn: Callable[[], VerifyResult]) -> None:
+        self._fn = fn
+        self._value: VerifyResult | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> VerifyResult:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def build_report(

@@ -8,6 +8,7 @@ branch can be exercised on a CPU-only Linux box.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import platform
@@ -15,10 +16,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+# Children still running. At exit (Ctrl-C included) they are killed: each has a session of its
+# own, so the terminal's interrupt never reaches them, and a verification child could otherwise
+# outlive torchdoctor by minutes.
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
 
 # Variables that must not leak from torchdoctor's own process into a child Python: they would make
 # the child import another interpreter's packages, or defeat isolated mode.
@@ -238,6 +246,8 @@ class RealHost:
             return ProcResult(argv, error="permission denied")
         except OSError as exc:
             return ProcResult(argv, error=f"could not start ({exc.strerror or exc})")
+        with _RUNNING_LOCK:
+            _RUNNING.add(proc)
         try:
             out, err = proc.communicate(timeout=timeout)
         except BaseException as exc:
@@ -254,6 +264,9 @@ class RealHost:
                 timed_out=True,
                 duration_s=time.monotonic() - start,
             )
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(proc)
         elapsed = time.monotonic() - start
         error = None
         if proc.returncode is not None and proc.returncode < 0:
@@ -307,6 +320,15 @@ class RealHost:
 
     def cpu_count(self) -> int | None:
         return os.cpu_count()
+
+
+@atexit.register
+def _kill_running() -> None:
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        if proc.poll() is None:
+            _kill_tree(proc)
 
 
 def _kill_tree(proc: subprocess.Popen[bytes]) -> None:

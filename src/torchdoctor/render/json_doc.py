@@ -23,7 +23,8 @@ SCHEMA_VERSION = 1
 TOOL = {"name": "torchdoctor", "version": __version__}
 
 
-def _problem(problem: Problem) -> dict[str, Any]:
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    """A problem in a document's flat `problems` list (spec §2)."""
     fix = None
     if problem.fix is not None:
         fix = {"text": problem.fix.text, "commands": list(problem.fix.commands)}
@@ -98,7 +99,7 @@ def build_document(
     Environment maps are cut to the allow-list and URL credentials stripped in every case; with a
     `redaction` context, home directories, user and host names are redacted as well.
     """
-    problems = [_problem(p) for p in report.problems]
+    problems = [problem_dict(p) for p in report.problems]
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": dict(TOOL),

@@ -17,12 +17,13 @@ from typing import Any, TextIO
 
 from torchdoctor import __version__
 from torchdoctor.exitcodes import ExitCode
-from torchdoctor.model import CheckStatus, Problem, Severity
+from torchdoctor.model import CheckStatus, Severity
+from torchdoctor.render import json_doc
 from torchdoctor.render.style import asciify, glyphs_for
 from torchdoctor.verify.result import StageStatus, VerifyResult
 from torchdoctor.verify.summary import describe_stage, seconds, to_check
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = json_doc.SCHEMA_VERSION
 TITLE_WIDTH = 16
 _STYLE = {
     CheckStatus.OK: "green",
@@ -52,44 +53,24 @@ def status(result: VerifyResult) -> str:
     return "warn" if result.problems else "ok"
 
 
-def problem_dict(problem: Problem) -> dict[str, Any]:
-    """A problem in the JSON `problems` list (spec §2)."""
-    fix = problem.fix
-    return {
-        "code": problem.code,
-        "severity": problem.severity.value,
-        "title": problem.title,
-        "message": problem.message,
-        "check": problem.check,
-        "fix": None if fix is None else {"text": fix.text, "commands": list(fix.commands)},
-    }
-
-
 def document(result: VerifyResult) -> dict[str, Any]:
     """The one JSON document of `verify --json`, `schema_version` first."""
     code = exit_code(result)
     return {
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "torchdoctor", "version": __version__},
+        "tool": dict(json_doc.TOOL),
         "command": "verify",
         "status": status(result),
         "exit_code": int(code),
         "target": {"python": result.python, "version": result.child.get("python")},
         "verify": result.to_dict(),
-        "problems": [problem_dict(p) for p in result.problems],
+        "problems": [json_doc.problem_dict(p) for p in result.problems],
     }
 
 
 def error_document(message: str, code: int = ExitCode.USAGE) -> dict[str, Any]:
     """The document printed when verify cannot start at all (a usage error)."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "torchdoctor", "version": __version__},
-        "command": "verify",
-        "status": "error",
-        "exit_code": int(code),
-        "error": {"message": message},
-    }
+    return json_doc.error_document("verify", message, code)
 
 
 def stage_box(result: VerifyResult, name: str) -> CheckStatus:
