@@ -226,7 +226,7 @@ CASES = [
          ("QEMU Virtual CPU", "no AVX"), None, "resources"),
     Case("knowledge-stale", INFO,
          {"python": torch_env("2.14.1+cpu")}, ("2.14.1+cpu", "2026-07-28", "2.13.0"), None,
-         "knowledge", fix_command="torchdoctor update"),
+         "knowledge", fix_command="python -m pip install --upgrade torchdoctor"),
     Case("probe-failed", W,
          {"nvidia": NvidiaFacts(status="unknown", reason="nvidia-smi timed out after 5 s")},
          ("timed out after 5 s", "not judged"), None, "nvidia"),

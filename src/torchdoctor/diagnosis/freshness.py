@@ -28,4 +28,5 @@ def _stale(ctx: Ctx) -> list[Problem]:
                     "architectures, driver minimum and companion versions are judged from "
                     "the newest known release and the version rules; verification checks the "
                     "real build.",
-                    Fix("Refresh the knowledge from pytorch.org:", ("torchdoctor update",)))]
+                    Fix("Upgrade torchdoctor to get newer release knowledge:",
+                        ("python -m pip install --upgrade torchdoctor",)))]
