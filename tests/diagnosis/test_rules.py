@@ -274,3 +274,11 @@ def test_windows_intel_gpu_is_not_rocm(knowledge: Knowledge) -> None:
                        amd=AmdFacts(status="absent"), pci=PciFacts(status="found", gpus=()),
                        intel=IntelFacts(status="absent", gpus=()))
     assert not [p for c in run(facts, knowledge) for p in c.problems]
+
+
+def test_missing_driver_fix_names_the_minimum_the_plan_needs(knowledge: Knowledge) -> None:
+    facts = make_facts(python=python_env(), pci=pci_found(pci_gpu(name="NVIDIA GeForce RTX 4090")))
+    needs_580 = only(run(facts, knowledge, plan("cu130")), "nvidia-driver-missing")
+    assert needs_580.fix is not None and "driver 580 or newer" in needs_580.fix.text
+    needs_525 = only(run(facts, knowledge, plan("cu126")), "nvidia-driver-missing")
+    assert needs_525.fix is not None and "driver 525.60.13 or newer" in needs_525.fix.text

@@ -78,7 +78,7 @@ def _absent(ctx: Ctx, why: str) -> Check:
                                 f"{gpu} is on the PCI bus, but no NVIDIA driver is loaded"
                                 + (f"; torch {ctx.torch_label} cannot use it." if cuda_build
                                    else "."),
-                                _driver_fix(ctx, None),
+                                _driver_fix(ctx, _plan_min_driver(ctx)),
                                 severity=Severity.ERROR if cuda_build else None))
     if on_bus and not problems:
         return make_check(ID, TITLE, join("no driver loaded", on_bus[0].name), details=[why])
@@ -86,6 +86,12 @@ def _absent(ctx: Ctx, why: str) -> Check:
         return make_check(ID, TITLE, join("no driver loaded", on_bus[0].name if on_bus else None),
                           problems, [why])
     return make_check(ID, TITLE, "no NVIDIA GPU", details=[why], not_applicable=True)
+
+
+def _plan_min_driver(ctx: Ctx) -> str | None:
+    """The driver the recommended CUDA variant needs, so "install the driver" names a version."""
+    compute = ctx.plan.compute if ctx.plan else ""
+    return ctx.knowledge.min_driver(compute, ctx.driver_os) if compute.startswith("cu") else None
 
 
 def _driver_fix(ctx: Ctx, minimum: str | None) -> Fix:
