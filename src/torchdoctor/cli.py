@@ -64,6 +64,7 @@ _register_commands()
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     args = sys.argv[1:] if argv is None else argv
+    _never_fail_on_encoding()
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="torchdoctor", standalone_mode=False)
@@ -73,24 +74,47 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         _usage_error(args, exc.format_message())
     except (click.exceptions.Abort, KeyboardInterrupt):
-        print("torchdoctor: interrupted", file=sys.stderr)
+        _interrupted(args)
         sys.exit(ExitCode.INTERRUPTED)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into exit code 130, silently
-        print("torchdoctor: interrupted", file=sys.stderr)
+        _interrupted(args)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 
-def _usage_error(args: list[str], message: str) -> NoReturn:
-    # In JSON mode stdout still carries exactly one document, even when parsing failed.
-    if "--json" in args or "--format=json" in args or _follows(args, "--format", "json"):
-        from torchdoctor.render.json_doc import dumps, error_document
+def _never_fail_on_encoding() -> None:
+    # A console that cannot print a glyph (LANG=C, a Windows code page) gets "?" instead of a
+    # UnicodeEncodeError; the renderers already pick ASCII glyphs where they can tell.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
 
-        name = next((a for a in args if not a.startswith("-")), "check")
-        print(dumps(error_document(name, message, ExitCode.USAGE)))
+
+def _json_mode(args: list[str]) -> bool:
+    return "--json" in args or "--format=json" in args or _follows(args, "--format", "json")
+
+
+def _usage_error(args: list[str], message: str) -> NoReturn:
+    _error_document(args, message, ExitCode.USAGE)
     print(f"torchdoctor: error: {message}", file=sys.stderr)
     sys.exit(ExitCode.USAGE)
+
+
+def _interrupted(args: list[str]) -> None:
+    _error_document(args, "interrupted", ExitCode.INTERRUPTED)
+    print("torchdoctor: interrupted", file=sys.stderr)
+
+
+def _error_document(args: list[str], message: str, code: int) -> None:
+    # In JSON mode stdout carries exactly one document in every path: parse errors, Ctrl-C.
+    if _json_mode(args):
+        from torchdoctor.commands.output import write_json
+        from torchdoctor.render.json_doc import error_document
+
+        name = next((a for a in args if not a.startswith("-")), "check")
+        write_json(error_document(name, message, code))
 
 
 def _follows(args: list[str], flag: str, value: str) -> bool:

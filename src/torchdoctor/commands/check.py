@@ -46,8 +46,12 @@ def check_command(
     2 usage error · 3 incomplete (a needed check could not run) · 130 interrupted.
     """
     from torchdoctor.checkup import EXPECT_CHOICES, CheckOptions, run_check
+    from torchdoctor.commands.common import python_path_error
     from torchdoctor.commands.output import emit_report, fail
 
+    bad_python = python_path_error(python)
+    if bad_python:
+        raise fail("check", bad_python, json_output)
     if expect is not None and expect not in EXPECT_CHOICES:
         raise fail(
             "check",

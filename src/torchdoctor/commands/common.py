@@ -33,3 +33,20 @@ def fail_usage(message: str) -> typer.Exit:
     """Print one usage-error line on stderr; the caller raises the returned exit."""
     typer.echo(f"torchdoctor: error: {message}", err=True)
     return typer.Exit(UsageError.exit_code)
+
+
+def python_path_error(python: str | None) -> str | None:
+    """Why an explicit `--python PATH` cannot be a target at all (a usage error, exit 2), or None.
+
+    Only a path that is not there (or is a folder) is refused here; an interpreter that exists
+    but is broken (not executable, not Python, Python 2, hangs) is a finding of the report.
+    """
+    import os
+
+    if python is None:
+        return None
+    if not os.path.exists(python):
+        return f"--python: no such file: {python}"
+    if os.path.isdir(python):
+        return f"--python: {python} is a folder, not an interpreter"
+    return None

@@ -35,19 +35,23 @@ def detect_command(
     timeout: TimeoutOption = 5.0,
 ) -> None:
     """Run the probes and print the facts document (`--json`) or a summary."""
+    from torchdoctor.commands.common import python_path_error
+    from torchdoctor.commands.output import fail
     from torchdoctor.exitcodes import ExitCode
     from torchdoctor.host import RealHost
     from torchdoctor.probes import collect_facts
 
+    bad_python = python_path_error(python)
+    if bad_python:
+        raise fail("detect", bad_python, json_output)
     if verbose and sys.stderr.isatty():
         print("torchdoctor: detecting…", file=sys.stderr)
     facts = collect_facts(RealHost(), python=python, timeout=timeout)
     if json_output:
-        import json
-
+        from torchdoctor.commands.output import write_json
         from torchdoctor.facts import facts_document
 
-        sys.stdout.write(json.dumps(facts_document(facts), indent=2) + "\n")
+        write_json(facts_document(facts))
     else:
         _print_summary(facts, verbose > 0)
     unknown = facts.unknown_sections()

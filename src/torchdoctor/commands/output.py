@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -20,10 +21,9 @@ def emit_report(report: Report, *, json_output: bool, verbose: int = 0) -> int:
 
     verdict = decide(report)
     if json_output:
-        from torchdoctor.render.json_doc import build_document, dumps
+        from torchdoctor.render.json_doc import build_document
 
-        document = build_document(report, verdict.status, verdict.exit_code)
-        sys.stdout.write(dumps(document) + "\n")
+        write_json(build_document(report, verdict.status, verdict.exit_code))
     else:
         from torchdoctor.render.terminal import print_terminal
 
@@ -35,11 +35,22 @@ def emit_report(report: Report, *, json_output: bool, verbose: int = 0) -> int:
 def fail(command: str, message: str, json_output: bool, code: int = ExitCode.USAGE) -> typer.Exit:
     """One clear line on stderr (and, in JSON mode, the one error document on stdout)."""
     if json_output:
-        from torchdoctor.render.json_doc import dumps, error_document
+        from torchdoctor.render.json_doc import error_document
 
-        sys.stdout.write(dumps(error_document(command, message, code)) + "\n")
+        write_json(error_document(command, message, code))
     print(f"torchdoctor: error: {message}", file=sys.stderr)
     return typer.Exit(code)
+
+
+def write_json(document: dict[str, Any]) -> None:
+    """One JSON document on stdout. Where stdout cannot encode all of Unicode (LANG=C, a Windows
+    code page) non-ASCII characters are escaped, so the document stays valid and complete."""
+    import json
+
+    encoding = (getattr(sys.stdout, "encoding", None) or "ascii").lower().replace("_", "-")
+    ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=ascii_only) + "\n")
+    sys.stdout.flush()
 
 
 def progress_printer(quiet: bool) -> Callable[[str], None]:

@@ -46,8 +46,12 @@ def report_command(
             raise fail("report", str(exc), False) from None
         report = build_report("report", facts, verify)
     else:
+        from torchdoctor.commands.common import python_path_error
         from torchdoctor.host import RealHost
 
+        bad_python = python_path_error(python)
+        if bad_python:
+            raise fail("report", bad_python, False)
         options = CheckOptions(
             python=python,
             timeout=timeout,

@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -110,8 +110,7 @@ def _isatty(stream: object) -> bool:
         return False
 
 
-def _print_json(doc: dict[str, object]) -> None:
-    import json
+def _print_json(doc: dict[str, Any]) -> None:
+    from torchdoctor.commands.output import write_json
 
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+    write_json(doc)
