@@ -42,7 +42,7 @@ def run_check(host: Host, options: CheckOptions, progress: Progress | None = Non
     """Detect, diagnose, recommend and (unless switched off) verify the target environment.
 
     Verification starts at once, beside detection: importing torch dominates the run, and the
-    target interpreter is known before any probe answers. Its result is dropped when detection
+    target interpreter is known before any probe answers. It is not waited for when detection
     finds no torch to verify (the torch line already says so).
     """
     from torchdoctor.probes import collect_facts
@@ -56,9 +56,9 @@ def run_check(host: Host, options: CheckOptions, progress: Progress | None = Non
         verifying = _Background(lambda: _verify(host, target, options))
     say("detecting the machine")
     facts = collect_facts(host, python=options.python, timeout=options.timeout)
-    verify = verifying.result() if verifying is not None else None
-    if not _torch_installed(facts):
-        verify = None
+    # Without a torch to verify (or a usable target) the result says nothing new: don't wait for
+    # it. The abandoned child is killed at exit, so a hung target costs no more than its probe.
+    verify = verifying.result() if verifying is not None and _torch_installed(facts) else None
     return build_report("check", facts, verify, expect=options.expect, strict=options.strict)
 
 

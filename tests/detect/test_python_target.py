@@ -117,3 +117,29 @@ def test_malformed_answer_is_a_parse_error(machine: MachineFactory) -> None:
         "parse error: probe_target.py answer: python.pointer_bits: expected an integer, "
         "got a string ('64')"
     )
+
+
+def _pip3(folder: Path, interpreter: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pip3 = folder / "pip3"
+    pip3.write_text(f"#!{interpreter}\nimport sys\n", encoding="utf-8")
+    pip3.chmod(0o755)
+
+
+def test_pip3_of_the_base_python_does_not_belong_to_a_venv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A venv's python links to its base binary; the base's pip3 still installs elsewhere."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    base_bin = tmp_path / "base-bin"
+    _pip3(base_bin, str(Path(sys.executable).resolve()))
+    monkeypatch.setenv("PATH", f"{base_bin}:/usr/bin:/bin")
+    facts = target.probe(RealHost(), 10.0, str(venv / "bin" / "python"))
+    assert facts.pip3_path == str(base_bin / "pip3")
+    assert facts.pip3_belongs is False
+
+    _pip3(venv / "bin", str(venv / "bin" / "python"))
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}:{base_bin}:/usr/bin:/bin")
+    facts = target.probe(RealHost(), 10.0, str(venv / "bin" / "python"))
+    assert facts.pip3_belongs is True

@@ -134,12 +134,23 @@ def _pip3() -> Dict[str, Any]:
     same_dir = os.path.realpath(os.path.dirname(pip3)) == os.path.realpath(scripts)
     interpreter = _shebang_interpreter(pip3)
     if interpreter and re.match(r"(?i)^(python|pypy)", os.path.basename(interpreter)):
-        belongs = os.path.realpath(interpreter) == os.path.realpath(sys.executable)  # type: Optional[bool]
+        # Compare environments, not binaries: a venv's python is a link to its base Python, so
+        # the base's pip3 would look like the venv's own if the links were followed.
+        belongs = same_dir or _env_prefix(interpreter) == _norm(sys.prefix)  # type: Optional[bool]
     elif interpreter:
         belongs = True if same_dir else None  # a wrapper (pyenv shim): cannot tell where it leads
     else:
         belongs = same_dir
     return {"pip3_path": pip3, "pip3_belongs": belongs}
+
+
+def _env_prefix(interpreter: str) -> str:
+    """The environment an interpreter path belongs to: PREFIX for PREFIX/bin/python."""
+    return _norm(os.path.dirname(os.path.dirname(os.path.abspath(interpreter))))
+
+
+def _norm(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
 
 
 def _shebang_interpreter(path: str) -> Optional[str]:
