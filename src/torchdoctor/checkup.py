@@ -55,11 +55,21 @@ def run_check(host: Host, options: CheckOptions, progress: Progress | None = Non
         say("verifying torch in the target interpreter (import, kernels, benchmark)")
         verifying = _Background(lambda: _verify(host, target, options))
     say("detecting the machine")
+    # While the probes wait on their subprocesses, load what the report needs on the other core.
+    threading.Thread(target=_prepare_report, daemon=True).start()
     facts = collect_facts(host, python=options.python, timeout=options.timeout)
     # Without a torch to verify (or a usable target) the result says nothing new: don't wait for
     # it. The abandoned child is killed at exit, so a hung target costs no more than its probe.
     verify = verifying.result() if verifying is not None and _torch_installed(facts) else None
     return build_report("check", facts, verify, expect=options.expect, strict=options.strict)
+
+
+def _prepare_report() -> None:
+    from torchdoctor import diagnosis, knowledge, recommend, verdict
+    from torchdoctor.render import json_doc
+
+    del diagnosis, recommend, verdict, json_doc  # imported for their side effect: loaded now
+    knowledge.load()
 
 
 def _verify(host: Host, target: str, options: CheckOptions) -> VerifyResult:
