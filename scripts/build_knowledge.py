@@ -13,20 +13,32 @@ cuda.json and rocm.json (default: src/torchdoctor/data/) and the golden file of 
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from knowledge_tables import (  # a sibling module, found through sys.path
+    SCHEMA_VERSION,
+    Cmd,
+    arches,
+    hardware,
+    parse_kr,
+    parse_release_matrix,
+    pins_from,
+    pypi_default,
+    python_range,
+    split_arch,
+    tag_of,
+    to_text,
+    variant_key,
+    vkey,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_VERSION = 1
 SOURCE_LINE = "# Follow instructions at this URL: https://github.com/pytorch/pytorch#from-source"
-TAG_RE = re.compile(r"download\.pytorch\.org/(?:whl|libtorch)/(?:nightly/|test/|lts/1\.8/)?"
-                    r"(cpu|cu\d+|rocm\d+(?:\.\d+)*|xpu)(?=/|\s|$)")
-CONDA_CUDA_RE = re.compile(r"(?:pytorch-cuda|cudatoolkit)=(\d+)\.(\d+)")
 SOURCES = {
     "selector": "pytorch.org Start Locally selector: published_versions.json and releases.json of "
                 "pytorch/pytorch.github.io @5d83345 (via PyTorchKR/pytorch.kr @18c5ce48)",
@@ -34,57 +46,11 @@ SOURCES = {
                          "(_get_started/previous-versions.md, same snapshot)",
     "additional-platforms": "pytorch.org additional-platforms.json @f681b6db "
                             "(generated 2026-07-28)",
-    "compatibility": "pytorch/pytorch RELEASE.md matrix and the PyPI-based table of "
-                     "_get_started/version-compatibility.md (PyTorchKR/pytorch.kr @18c5ce48)",
+    "compatibility": "pytorch/pytorch RELEASE.md matrix (Python ranges 1.12+, as copied in "
+                     "_get_started/version-compatibility.md of PyTorchKR/pytorch.kr @18c5ce48) "
+                     "and that page's own table (dates, pins)",
     "extra": "scripts/knowledge_extra.json (hand-maintained; each table names its source)",
 }
-Cmd = Any  # str, or {"text": str, "note"?: str, "arch"?: {arch: str}}
-
-
-def vkey(version: str) -> tuple[int, ...]:
-    """Sort key of a release number; "nightly" sorts above every release."""
-    if version == "nightly":
-        return (999,)
-    return tuple(int(p) for p in version.split("."))
-
-
-def in_minor_range(version: str, table: dict[str, Any]) -> Any:
-    """The value of `table` whose "first..last" minor range holds `version`, else None."""
-    minor = vkey(version)[:2]
-    for span, value in table.items():
-        if span.startswith("_"):
-            continue
-        first, _, last = span.partition("..")
-        if vkey(first) <= minor <= vkey(last or first):
-            return value
-    return None
-
-
-def to_text(fragment: str) -> str:
-    """The page's HTML as plain text: `<br />` breaks the line, tags go, entities decode."""
-    text = re.sub(r"<br\s*/?>", "\n", fragment)
-    text = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
-
-
-def tag_of(text: str, label: str | None) -> str | None:
-    """The variant tag a command installs: from its URLs, conda pins, else the slot label."""
-    found = TAG_RE.findall(text)
-    if found:
-        return str(found[-1])
-    conda = CONDA_CUDA_RE.search(text)
-    if conda:
-        return f"cu{conda.group(1)}{conda.group(2)}"
-    if "cpuonly" in text:
-        return "cpu"
-    if not label:
-        return None
-    kind, _, number = label.partition(" ")
-    if kind == "CUDA":
-        return "cu" + number.replace(".", "")
-    if kind == "ROCm":
-        return "rocm" + number
-    return "cpu" if kind in ("CPU", "Default") else None
 
 
 def ok_entry(torch: str, os_name: str, compute: str, package: str, page: str | None,
@@ -153,7 +119,7 @@ def add_selector(page: dict[str, Any], block: dict[str, Any], torch: str, golden
                     continue
                 cmd: Cmd = body
                 expected = body
-                arch_texts = _split_arch(body)
+                arch_texts = split_arch(body)
                 if arch_texts:
                     cmd = {"text": body, "arch": arch_texts}
                 if note:
@@ -170,15 +136,6 @@ def add_selector(page: dict[str, Any], block: dict[str, Any], torch: str, golden
                     continue
                 golden.append(ok_entry(torch, os_name, tag, package, page_axis, expected, raw,
                                        "selector", ref, deviation="note" if note else None))
-
-
-def _split_arch(text: str) -> dict[str, str] | None:
-    """The 2.9.1/2.10.0 text "For Linux x86 use: … For Linux Aarch64: …" split per architecture."""
-    if not text.startswith("For Linux x86 use:"):
-        return None
-    lines = [line for line in text.split("\n") if line]
-    return {"x86_64": lines[lines.index("For Linux x86 use:") + 1],
-            "aarch64": lines[lines.index("For Linux Aarch64:") + 1]}
 
 
 def add_previous(version_cmds: dict[str, Any], row: dict[str, Any], golden: list[Any],
@@ -225,51 +182,6 @@ def add_matrix(page: dict[str, Any], matrix: dict[str, list[dict[str, Any]]], go
                                    row["installation"], "selector", "releases.json"))
 
 
-def parse_kr(text: str) -> dict[str, dict[str, Any]]:
-    """Date, pins and PyPI Python range per release from version-compatibility.md's first table."""
-    out: dict[str, dict[str, Any]] = {}
-    table = text[: text.index("## Release Compatibility Matrix")]
-    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
-        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        plain = [re.sub(r"<a [^>]*>|</a>|<em>|</em>", "", c).strip() for c in cells]
-        python = re.match(r">=(\d+\.\d+), <=(\d+\.\d+)", plain[7])
-
-        def pin(value: str) -> str | None:
-            return value if re.fullmatch(r"\d+\.\d+\.\d+", value) else None
-
-        out[plain[0]] = {"date": plain[1].replace("/", "-"), "torchvision": pin(plain[2]),
-                         "torchaudio": pin(plain[3]),
-                         "python": [python.group(1), python.group(2)] if python else None}
-    return out
-
-
-def pins_from(pip: dict[str, dict[str, Cmd]]) -> dict[str, str | None]:
-    """The torchvision/torchaudio pins most commands of one page use."""
-    found: dict[str, Counter[str]] = {"torchvision": Counter(), "torchaudio": Counter()}
-    for variants in pip.values():
-        for cmd in variants.values():
-            text = cmd if isinstance(cmd, str) else cmd["text"]
-            for name in found:
-                match = re.search(rf"\b{name}===?([0-9][0-9.]*[0-9])", text)
-                if match:
-                    found[name][match.group(1)] += 1
-    return {n: (c.most_common(1)[0][0] if c else None) for n, c in found.items()}
-
-
-def python_range(version: str, kr: dict[str, Any], extra: dict[str, Any],
-                 matrices: dict[str, Any], stable: str) -> tuple[list[str] | None, list[str]]:
-    """(min, max) Python and the free-threaded versions with wheels."""
-    if version in ("nightly", stable):
-        rows = matrices["nightly" if version == "nightly" else "release"]["linux"]
-        pys = {r["python_version"] for r in rows if r["package_type"] != "libtorch"}
-        plain = sorted((p for p in pys if not p.endswith("t")), key=vkey)
-        return [plain[0], plain[-1]], sorted((p[:-1] for p in pys if p.endswith("t")), key=vkey)
-    free = list(in_minor_range(version, extra["free_threaded"]) or [])
-    if version in extra["python_before_1_10"]:
-        return list(extra["python_before_1_10"][version]), free
-    return kr.get(version, {}).get("python"), free
-
-
 def variants(version: str, cmds: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Variant -> index URL per OS: every platform a pip command of any page installs."""
     out: dict[str, dict[str, str]] = {}
@@ -281,16 +193,6 @@ def variants(version: str, cmds: dict[str, Any]) -> dict[str, dict[str, str]]:
                 out.setdefault(os_name, {})[tag] = prefix + tag
     return {os_name: dict(sorted(v.items(), key=lambda kv: variant_key(kv[0])))
             for os_name, v in sorted(out.items())}
-
-
-def variant_key(tag: str) -> tuple[int, tuple[int, ...]]:
-    """cpu, then CUDA, ROCm and XPU, each by version number (cu92 before cu110)."""
-    kind = re.match(r"[a-z]+", tag)
-    name = kind.group(0) if kind else tag
-    digits = tag[len(name):]
-    number = (int(digits[:-1]), int(digits[-1])) if name == "cu" and digits else \
-        tuple(int(p) for p in digits.split(".") if p)
-    return ({"cpu": 0, "cu": 1, "rocm": 2, "xpu": 3}.get(name, 4), number)
 
 
 def check_current(current: dict[str, Any], commands: dict[str, Any], stable: str) -> None:
@@ -320,7 +222,8 @@ def build(folder: Path, extra: dict[str, Any]) -> tuple[dict[str, Any], list[dic
     stable = published["latest_stable"]
     prev, matrices = load("previous_versions_extracted.json"), load("releases.json")
     platforms = load("additional-platforms.platforms-only.json")
-    kr = parse_kr((folder / "version-compatibility.md").read_text(encoding="utf-8"))
+    compat = (folder / "version-compatibility.md").read_text(encoding="utf-8")
+    kr, release_matrix = parse_kr(compat), parse_release_matrix(compat)
     page_md = (folder / "previous-versions.md").read_text(encoding="utf-8")
     golden: list[dict[str, Any]] = []
     cmds: dict[str, dict[str, Any]] = {}
@@ -352,7 +255,11 @@ def build(folder: Path, extra: dict[str, Any]) -> tuple[dict[str, Any], list[dic
     releases = []
     for version in sorted(listed, key=vkey, reverse=True):
         rc = cmds.get(version, {})
-        python, free = python_range(version, kr, extra, matrices, stable)
+        current = None
+        if version in ("nightly", stable):
+            rows = matrices["nightly" if version == "nightly" else "release"]["linux"]
+            current = {r["python_version"] for r in rows if r["package_type"] != "libtorch"}
+        python, free = python_range(version, matrix=release_matrix, extra=extra, current=current)
         pins = {"torchvision": None, "torchaudio": None}
         if version in extra["pins_not_on_previous_versions"]:
             pins = dict(extra["pins_not_on_previous_versions"][version])
@@ -378,26 +285,6 @@ def build(folder: Path, extra: dict[str, Any]) -> tuple[dict[str, Any], list[dic
            "releases": releases, "known_newer": extra["known_newer_releases"]["releases"],
            "known_newer_observed": extra["known_newer_releases"]["observed"]}
     return doc, dedupe(golden)
-
-
-def arches(version: str, extra: dict[str, Any]) -> dict[str, list[str]]:
-    """CPU architectures with wheels per OS."""
-    mac = []
-    if version != "nightly" and vkey(version) <= vkey(extra["macos_x86_64_last"]["version"]):
-        mac.append("x86_64")
-    if vkey(version) >= vkey(extra["macos_arm64_first"]["version"]):
-        mac.append("arm64")
-    return {"linux": ["x86_64", "aarch64"], "windows": ["x86_64"], "macos": mac}
-
-
-def pypi_default(version: str, extra: dict[str, Any]) -> dict[str, str]:
-    """The variant a bare `pip install torch` gets from PyPI, per "os-arch"."""
-    out = {"windows-x86_64": "cpu", "macos-arm64": "cpu", "macos-x86_64": "cpu"}
-    for key in ("linux-x86_64", "linux-aarch64"):
-        tag = in_minor_range(version, extra["pypi_default_" + key.replace("-", "_")])
-        if tag:
-            out[key] = tag
-    return out
 
 
 def cross_check_pypi_default(releases: list[dict[str, Any]]) -> None:
@@ -440,23 +327,6 @@ def dedupe(golden: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if old.get("expected") != entry.get("expected"):
             raise SystemExit(f"conflicting golden entries for {key}")
     return list(seen.values())
-
-
-def hardware(extra: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """cuda.json (driver minimums per CUDA minor, arch lists per variant) and rocm.json."""
-    drivers = {}
-    for span, mins in extra["cuda_driver_minimums"].items():
-        if not span.startswith("_"):
-            first, last = (vkey(s) for s in span.split(".."))
-            drivers.update({f"{first[0]}.{m}": mins for m in range(first[1], last[1] + 1)})
-    archs = {k: v for k, v in extra["cuda_archs"].items() if not k.startswith("_")}
-    cuda = {"schema_version": SCHEMA_VERSION,
-            "sources": {"driver_minimums": extra["cuda_driver_minimums"]["_source"],
-                        "archs": extra["cuda_archs"]["_source"]},
-            "driver_minimums": drivers, "archs": archs}
-    rocm = {"schema_version": SCHEMA_VERSION, "source": extra["rocm_gfx"]["_source"],
-            "gfx": {k: v for k, v in extra["rocm_gfx"].items() if not k.startswith("_")}}
-    return cuda, rocm
 
 
 def write(path: Path, data: Any, *, pretty: bool) -> None:

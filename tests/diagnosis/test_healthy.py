@@ -68,6 +68,9 @@ HEALTHY: dict[str, Facts] = {
     "wsl2-without-nvidia": make_facts(os=linux_os(wsl=2), nvidia=NvidiaFacts(
         status="unknown", reason="NVML: libnvidia-ml.so.1 not found")),
     "container-cpu-only": make_facts(os=linux_os(container="docker")),
+    # A CUDA build with no GPU passed in works on the CPU: an info note, no warning.
+    "container-cuda-build-no-gpu": make_facts(os=linux_os(container="docker"),
+                                              python=torch_env("2.13.0+cu130", cuda="13.0")),
     "python-3.14-patch-release-nothing-installed": make_facts(python=python_env(
         version="3.14.2")),
     "free-threaded-3.14t-nothing-installed": make_facts(python=python_env(

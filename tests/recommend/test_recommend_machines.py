@@ -17,7 +17,8 @@ DEFAULT = "pip3 install torch torchvision"
 EXPECTED = {
     "apple-m2-macos14": DEFAULT,
     "cpu-linux-laptop": WHL + "cpu",
-    "docker-no-gpu": "pip3 uninstall -y torch\n" + WHL + "cpu",
+    # A CUDA build in a container without a GPU works (on the CPU): not replaced.
+    "docker-no-gpu": WHL + "cpu",
     "driver-library-mismatch": WHL + "cu126",
     # GH200 with driver 570: the installed PyPI build (CUDA 13.0) needs 580; cu126 has sm_90.
     "gh200-aarch64": "pip3 uninstall -y torch torchvision\n" + WHL + "cu126",
@@ -54,4 +55,19 @@ def test_recorded_rtx5090_offers_the_older_release(k: Knowledge) -> None:
     facts = collect_facts(RecordedHost(MACHINES / "rtx5090-driver570"), timeout=5.0)
     plan = recommend(facts, k)
     assert plan.rationale[0].startswith("First: Update the NVIDIA driver to 580 or newer")
+    assert plan.prerequisite is not None
+    assert plan.prerequisite.startswith("First: update the NVIDIA driver to 580 or newer")
     assert [(a.torch_version, a.compute) for a in plan.alternatives] == [("2.11.0", "cu128")]
+
+
+def test_recorded_jetson_says_the_command_is_the_cpu_build(k: Knowledge) -> None:
+    plan = recommend(collect_facts(RecordedHost(MACHINES / "jetson-orin"), timeout=5.0), k)
+    assert plan.compute == "cpu"
+    assert plan.prerequisite is not None
+    assert "JetPack" in plan.prerequisite and "installs the CPU build" in plan.prerequisite
+
+
+def test_recorded_docker_keeps_the_cuda_build(k: Knowledge) -> None:
+    plan = recommend(collect_facts(RecordedHost(MACHINES / "docker-no-gpu"), timeout=5.0), k)
+    assert not plan.replaces_installed and "uninstall" not in plan.command
+    assert plan.prerequisite is not None and "new environment" in plan.prerequisite

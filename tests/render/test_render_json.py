@@ -119,3 +119,15 @@ def test_load_schema() -> None:
     assert schema["$schema"].endswith("2020-12/schema")
     with pytest.raises(ValueError, match="unknown schema"):
         load_schema("nope")
+
+
+def test_install_prerequisite(gpu_cpu_build: Report) -> None:
+    assert document(gpu_cpu_build)["install"]["prerequisite"] is None
+    assert gpu_cpu_build.install is not None
+    first = "First: update the NVIDIA driver to 580 or newer."
+    report = replace(gpu_cpu_build, install=replace(gpu_cpu_build.install, prerequisite=first))
+    doc = document(report)
+    assert doc["install"]["prerequisite"] == first
+    validate(doc)
+    del doc["install"]["prerequisite"]  # optional: documents written before it validate too
+    validate(doc)

@@ -108,3 +108,14 @@ def test_no_redact_keeps_paths(healthy_cpu: Report) -> None:
     redacted = render_markdown(report, context=ctx)
     assert "alice" not in redacted
     assert "| Python executable | ~/.venv/bin/python |" in redacted
+
+
+def test_prerequisite_precedes_the_install_code_block(gpu_cpu_build: Report) -> None:
+    assert gpu_cpu_build.install is not None
+    first = "First: update the NVIDIA driver to 580 or newer."
+    report = replace(gpu_cpu_build, install=replace(gpu_cpu_build.install, prerequisite=first))
+    lines = render_markdown(report).splitlines()
+    start = lines.index("## Install command")
+    i = lines.index(f"**{first}**", start)
+    assert lines[i + 1] == "" and lines[i + 2] == "```sh"
+    assert lines[i + 3] == gpu_cpu_build.install.command.splitlines()[0]

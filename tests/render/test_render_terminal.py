@@ -161,3 +161,14 @@ def test_print_terminal_to_a_pipe(gpu_cpu_build: Report) -> None:
     text.encode("ascii")
     assert not ANSI.search(text)
     assert "[xx] PyTorch" in text
+
+
+def test_prerequisite_stands_right_above_the_command(gpu_cpu_build: Report) -> None:
+    assert gpu_cpu_build.install is not None
+    first = "First: update the NVIDIA driver to 580 or newer."
+    report = replace(gpu_cpu_build, install=replace(gpu_cpu_build.install, prerequisite=first))
+    lines = render_terminal(report).splitlines()
+    i = lines.index("  " + first)
+    assert lines[i - 1].startswith("Install command")
+    assert lines[i + 1] == "    " + gpu_cpu_build.install.command.splitlines()[0]
+    assert first not in render_terminal(gpu_cpu_build)  # none: no line

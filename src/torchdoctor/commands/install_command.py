@@ -6,18 +6,28 @@ knowledge and the generator load inside the command.
 
 from __future__ import annotations
 
-import json
 import sys
+from typing import TYPE_CHECKING
 
 import typer
+
+from torchdoctor.commands.common import PythonOption, TimeoutOption
+
+if TYPE_CHECKING:
+    from torchdoctor.install.axes import Axes
+    from torchdoctor.install.target import TargetPython
 
 HELP = (
     "Print the install command for this machine, or for the axes given, exactly as pytorch.org "
     "prints it: the Start Locally selector for stable and nightly, the Previous PyTorch Versions "
-    "page for older releases. Missing axes default to this machine; `--compute auto` (the "
-    "default) takes the variant torchdoctor recommends for the detected GPUs and driver. A "
-    "combination pytorch.org does not offer exits 2 with one line saying what exists."
+    "page for older releases. Missing axes default to this machine and the target interpreter "
+    "(--python, else the active venv/conda env, else this Python): the Python axis is the "
+    "target's version; `--compute auto` (the default) takes the variant torchdoctor recommends "
+    "for the detected GPUs and driver. A combination pytorch.org does not offer exits 2 with one "
+    "line saying what exists; `--format json` prints one document, errors included."
 )
+_ASCII = {"–": "-", "—": "-", "…": "...", "→": "->", "≥": ">=", "≤": "<=", "‘": "'", "’": "'",
+          "“": '"', "”": '"'}
 
 
 def register(app: typer.Typer) -> None:
@@ -25,8 +35,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("install-command", help=HELP)
     def install_command(
-        torch: str = typer.Option("stable", "--torch", metavar="stable|nightly|X.Y.Z",
-                                  help="Which PyTorch: stable, nightly or a release number."),
+        torch: str | None = typer.Option(
+            None, "--torch", metavar="stable|nightly|X.Y.Z",
+            help="Which PyTorch: stable, nightly or a release number (default: stable, or the "
+                 "newest release with wheels for the target Python)."),
         os_name: str | None = typer.Option(None, "--os", metavar="linux|macos|windows",
                                            help="Target OS (default: this machine's)."),
         arch: str | None = typer.Option(None, "--arch", metavar="x86_64|aarch64|arm64",
@@ -38,7 +50,8 @@ def register(app: typer.Typer) -> None:
                                     help="Installer or download kind."),
         python_version: str | None = typer.Option(
             None, "--python-version", metavar="X.Y",
-            help="Target Python, e.g. 3.12 or 3.13t (default: this interpreter's)."),
+            help="Target Python, e.g. 3.12 or 3.13t (default: the target interpreter's)."),
+        python: PythonOption = None,
         page: str = typer.Option(
             "auto", "--page", metavar="auto|selector|previous-versions|additional-platforms",
             help="Which pytorch.org page to copy (auto: the one pytorch.org would show)."),
@@ -46,48 +59,101 @@ def register(app: typer.Typer) -> None:
                                           help="text: the command alone; json: one document."),
         verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False,
                                     help="Also print the rationale on stderr."),
+        timeout: TimeoutOption = 5.0,
     ) -> None:
+        from torchdoctor.commands.common import python_path_error
+        from torchdoctor.commands.output import fail, write_json
         from torchdoctor.errors import TorchdoctorError
         from torchdoctor.install import build_command, resolve_axes
 
+        json_output = output_format == "json"
         if output_format not in ("text", "json"):
-            _fail(f"--format {output_format!r} is not valid: use text or json", 2)
+            raise fail("install-command",
+                       f"--format {output_format!r} is not valid: use text or json", False)
+        bad_python = python_path_error(python)
+        if bad_python:
+            raise fail("install-command", bad_python, json_output)
         notes: tuple[str, ...] = ()
+        target: TargetPython | None = None
+        python_version_given, compute_given = python_version, compute
         try:
             if compute == "auto" and os_name is None and arch is None:
-                compute, notes = _detected_compute(torch)
+                compute, notes, target = _detected(torch or "stable", python, timeout,
+                                                   python_version is None)
+            elif python_version is None:
+                from torchdoctor.install.target import target_python
+
+                target = target_python(python, timeout)
+            if target is not None:
+                python_version = target.tag
+                notes = (*notes, target.sentence())
             axes = resolve_axes(torch=torch, os=os_name, arch=arch, compute=compute,
                                 package=package, python=python_version, page=page)
+            no_axes = torch is None and python_version_given is None and os_name is None and \
+                arch is None and compute_given == "auto"
+            if no_axes:
+                axes, fallback = _release_for_python(axes)
+                notes = (*notes, *fallback)
             result = build_command(axes)
         except TorchdoctorError as exc:
-            _fail(str(exc), exc.exit_code)
-        if output_format == "json":
-            sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+            raise fail("install-command", _printable(str(exc)), json_output,
+                       exc.exit_code) from None
+        if json_output:
+            write_json({**result.to_json(),
+                        "target_python": target.to_json() if target is not None else None})
         else:
             sys.stdout.write(result.command + "\n")
         if verbose:
             for line in (*notes, *result.rationale):
-                sys.stderr.write(f"  {line}\n")
+                sys.stderr.write(f"  {_printable(line)}\n")
 
 
-def _detected_compute(torch: str) -> tuple[str, tuple[str, ...]]:
-    """`--compute auto` on this machine: detect it and take the recommendation's variant, so the
-    printed text stays pytorch.org's own (the full fix, with uninstall steps, is `check`'s job)."""
+def _detected(torch: str, python: str | None, timeout: float,
+              want_python: bool) -> tuple[str, tuple[str, ...], TargetPython | None]:
+    """`--compute auto` on this machine: detect it (with the target interpreter) and take the
+    recommendation's variant, so the printed text stays pytorch.org's own (the full fix, with
+    uninstall steps, is `check`'s job). Also returns the target, when the Python axis needs it."""
     from torchdoctor import knowledge
     from torchdoctor.host import RealHost
     from torchdoctor.install.axes import default_arch, machine_os, parse_torch
+    from torchdoctor.install.target import from_facts
     from torchdoctor.probes import collect_facts
     from torchdoctor.recommend.auto import recommend_compute
 
-    facts = collect_facts(RealHost())
+    facts = collect_facts(RealHost(), python=python, timeout=timeout)
+    target = from_facts(facts.python) if want_python else None
     os_name = machine_os()
     choice = recommend_compute(facts, knowledge.load(), torch=parse_torch(torch), os=os_name,
                                arch=default_arch(os_name))
     first = (choice.prerequisite,) if choice.prerequisite else ()
-    return choice.compute, (*first, *choice.rationale)
+    return choice.compute, (*first, *choice.rationale), target
 
 
-def _fail(message: str, code: int) -> None:
-    """One line on stderr, then exit with `code` (never a traceback)."""
-    sys.stderr.write(f"torchdoctor: error: {message}\n")
-    raise typer.Exit(code)
+def _release_for_python(axes: Axes) -> tuple[Axes, tuple[str, ...]]:
+    """With no axes at all: the stable release, or, when it has no wheels for the target Python,
+    the newest release that has (what the recommendation prints for this machine). With axes
+    given, an unsupported Python stays an error that names that release."""
+    from dataclasses import replace
+
+    from torchdoctor import knowledge
+
+    k = knowledge.load()
+    if k.supports_python(k.stable, axes.os, axes.arch, axes.python):
+        return axes, ()
+    best = k.newest_supporting(axes.python, axes.os, axes.arch)
+    if best is None:
+        return axes, ()  # the build says why, with what exists instead
+    note = (f"torch {k.stable_version} has no wheels for Python {axes.python}; torch "
+            f"{best.version} is the newest release that has.")
+    return replace(axes, torch=best.version), (note,)
+
+
+def _printable(text: str) -> str:
+    """`text` as is where stderr can encode it, else with ASCII stand-ins ("3.10-3.14", not
+    "3.10?3.14" or a literal "\\u2013")."""
+    encoding = getattr(sys.stderr, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        return "".join(_ASCII.get(c, c) for c in text)

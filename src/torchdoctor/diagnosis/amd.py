@@ -17,7 +17,7 @@ from torchdoctor.diagnosis.context import (
     problem,
 )
 from torchdoctor.diagnosis.devices import hidden_gpus
-from torchdoctor.facts.model import AmdGpu
+from torchdoctor.facts.model import AmdGpu, PciGpu
 from torchdoctor.model import Check, Fix, Problem, Severity
 from torchdoctor.recommend.compat import gfx_of_override, gfx_supported, hsa_override_for
 
@@ -40,6 +40,10 @@ def check(ctx: Ctx) -> Check:
             return make_check(ID, TITLE, join(on_bus[0].name, "amdgpu compute (KFD) not "
                                               "available"), details=[a.reason or ""],
                               not_applicable=True)
+        igpus = [g for g in ctx.pci(AMD_VENDOR) if g.kind == "integrated"]
+        if igpus:
+            return make_check(ID, TITLE, _integrated(ctx, igpus[0]),
+                              details=[a.reason] if a.reason else [], not_applicable=True)
         return make_check(ID, TITLE, "no AMD GPU", details=[a.reason] if a.reason else [],
                           not_applicable=True)
     summary = join(f"ROCm {a.rocm_version}" if a.rocm_version else None,
@@ -49,6 +53,21 @@ def check(ctx: Ctx) -> Check:
                              ID, "AMD")]
     details = [f"partly checked: {a.reason}"] if a.reason else []
     return make_check(ID, TITLE, summary, problems, details)
+
+
+def _integrated(ctx: Ctx, gpu: PciGpu) -> str:
+    """An integrated AMD GPU that ROCm does not use, named like the Intel line names its GPUs.
+
+    Most iGPUs are in no ROCm build's target list (gfx1036 Raphael is not); the few that are
+    (gfx1151 Strix Halo) are said to lack KFD compute instead."""
+    k = ctx.knowledge
+    what = ", ".join(part for part in ("integrated", gpu.gfx) if part)
+    name = f"{gpu.name or 'AMD GPU'} ({what})"
+    rocm = {v for r in k.releases for v in k.variants(r, "linux", ctx.arch or "x86_64")
+            if v.startswith("rocm")}
+    if gpu.gfx and any(gfx_supported(k, v, gpu.gfx) for v in rocm):
+        return join(name, "amdgpu compute (KFD) not available")
+    return join(name, "not a target of any ROCm build")
 
 
 def _windows(ctx: Ctx) -> Check:

@@ -93,8 +93,8 @@ def _cpu_build(ctx: Ctx) -> list[Problem]:
                         severity=Severity.ERROR)]
     if not ready:
         return [problem("cpu-build-on-gpu-host", ID, f"{found} (its driver is not loaded yet).",
-                        install_fix(ctx, f"Install the driver first (see the NVIDIA line), then "
-                                         f"the {kind} build:", compute_prefix=prefix),
+                        install_fix(ctx, f"Install the {kind} build once the driver is in "
+                                         "(see the NVIDIA line):", compute_prefix=prefix),
                         severity=Severity.WARNING)]
     return [problem("cpu-build-on-gpu-host", ID, f"{found}; this build cannot use it.",
                     install_fix(ctx, f"Replace it with the {kind} build:", compute_prefix=prefix))]

@@ -169,9 +169,20 @@ def install_fix(ctx: Ctx, text: str, *, compute_prefix: str | None = None) -> Fi
             plan.compute == ctx.variant and plan.torch_version == ctx.torch_public):
         fits = False  # the plan is what is installed already: printing it would change nothing
     if plan is not None and fits:
-        return Fix(text, commands_of(plan.command))
+        return Fix(with_prerequisite(plan, text), commands_of(plan.command))
     return Fix(f"{text} `torchdoctor install-command` prints the command for this machine.",
                ("torchdoctor install-command",))
+
+
+def with_prerequisite(plan: InstallPlan, text: str) -> str:
+    """A fix text that reuses the plan's command, with the plan's prerequisite said first: the
+    command alone fails (or misleads) until that step is done."""
+    first = plan.prerequisite
+    if not first:
+        return text
+    if first.startswith("First:") and text:
+        return f"{first} Then {text[:1].lower()}{text[1:]}"
+    return f"{first} {text}"
 
 
 _RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}

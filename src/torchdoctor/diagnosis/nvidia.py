@@ -50,7 +50,12 @@ def check(ctx: Ctx) -> Check:
     problems = [*_mismatch(ctx), *_driver_old(ctx), *_too_old_gpus(ctx),
                 *hidden_gpus(ctx, ("CUDA_VISIBLE_DEVICES",), len(gpus) if n.gpus else None, ID,
                              "NVIDIA")]
-    if n.gpus is None:
+    if n.gpus is None and n.version_mismatch:
+        # The mismatch is why NVML and nvidia-smi cannot list the GPUs: a longer timeout would
+        # not help, the reboot the mismatch asks for will.
+        details.append(f"GPUs not listed until the reboot ({n.reason or 'no answer'}); GPU "
+                       "architecture support was not judged.")
+    elif n.gpus is None:
         problems.append(probe_failed(ID,
                                 f"The driver is loaded but its GPUs could not be listed "
                                 f"({n.reason or 'no answer'}); GPU architecture support was "

@@ -16,7 +16,7 @@ from torchdoctor.diagnosis.context import (
     probe_failed,
     problem,
 )
-from torchdoctor.knowledge import version_key
+from torchdoctor.knowledge import cuda_minor, version_key
 from torchdoctor.model import Check, Fix, Problem, Severity
 
 ID, TITLE = "platform", "Platform"
@@ -161,6 +161,16 @@ def _container(ctx: Ctx) -> list[Problem]:
                         "see /dev/kfd.",
                         Fix("Start the container with --device /dev/kfd --device /dev/dri "
                             "--group-add video --group-add render."))]
+    if cuda_minor(ctx.variant or "") and not ctx.nvidia_driver_loaded:
+        # A CUDA build with no GPU in sight still works, on the CPU: nothing is broken, but the
+        # GPU may just not be passed in, or the build is gigabytes larger than it needs to be.
+        return [problem("container-without-gpu-access", ID,
+                        f"torch {ctx.torch_label} is a CUDA build, but no GPU is visible in "
+                        f"{where}; it runs on the CPU.",
+                        Fix("If the host has an NVIDIA GPU, start the container with --gpus all "
+                            "(NVIDIA Container Toolkit on the host); otherwise the CPU build is "
+                            "much smaller (see the install command)."),
+                        severity=Severity.INFO)]
     wanted = f.env.variables.get("NVIDIA_VISIBLE_DEVICES", "")
     if wanted and wanted not in ("void", "none") and not ctx.nvidia_driver_loaded:
         # The image asks for GPUs (nvidia/cuda images set this) but none arrived; the host may

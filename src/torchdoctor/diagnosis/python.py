@@ -97,10 +97,12 @@ def _free_threaded(ctx: Ctx) -> list[Problem]:
             return []
         if ctx.release_supports(version, plain) is not True:
             return []
+        release = k.release(version)
+        ft = ", ".join(f"{v}t" for v in release.free_threaded) if release else ""
+        has = f"has free-threaded wheels for {ft} only" if ft else "has no free-threaded wheels"
         return [problem("freethreaded-abi-mismatch", ID,
-                        f"This is free-threaded Python {tag}; torch {version} has no "
-                        f"free-threaded ({tag}) wheels, so the copy here was built for the "
-                        f"regular {plain} ABI and cannot load.",
+                        f"This is free-threaded Python {tag}; torch {version} {has}, so the "
+                        f"copy here was built for the regular {plain} ABI and cannot load.",
                         install_fix(ctx, f"Use a regular (GIL) Python {plain}, or install a "
                                          "release with free-threaded wheels:"))]
     stable = k.stable

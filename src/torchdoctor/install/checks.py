@@ -86,30 +86,66 @@ def check_platform(k: Knowledge, release: Release, axes: Axes) -> None:
 
 
 def check_python(k: Knowledge, release: Release, axes: Axes, build: Builder) -> None:
-    """The release must ship wheels for the target Python; else name the newest that does."""
+    """The release must ship wheels for the target Python; else name the newest that does, with a
+    command of the same accelerator family (ROCm stays ROCm) or a plain word that it has none."""
     if k.supports_python(release, axes.os, axes.arch, axes.python):
         return
-    py, plain = axes.python, axes.python.rstrip("t")
-    if py.endswith("t") and version_key(release.python_min) <= version_key(plain) <= \
-            version_key(release.python_max):
-        reason = f"torch {release.version} has no free-threaded (Python {py}) wheels"
-    else:
-        reason = (f"torch {release.version} has no wheels for Python {py} (it supports "
-                  f"{release.python_min}–{release.python_max})")
-    best = k.newest_supporting(py, axes.os, axes.arch)
+    reason = python_reason(release, axes.python)
+    best = k.newest_supporting(axes.python, axes.os, axes.arch)
     if best is None:
         raise _error(f"{reason}, and no release in the knowledge does; use a Python that "
                      f"torch {k.stable_version} supports ({k.stable.python_min}–"
                      f"{k.stable.python_max})")
     torch = "stable" if best.version == k.stable_version else best.version
-    for compute in dict.fromkeys([axes.compute, "cpu"]):
+    lead = f"{reason}; the newest release that does is {best.version}"
+    family = _kind(axes.compute)
+    for compute in same_family(k, best, axes):
         try:
             command = build(replace(axes, torch=torch, compute=compute, page="auto"))
         except UsageError:
             continue
-        raise _error(f"{reason}; the newest release that does is {best.version}: "
-                     + command.replace("\n", " / "))
-    raise _error(f"{reason}; the newest release that does is {best.version}")
+        if compute != axes.compute:
+            which = "default" if compute == k.pypi_default(best, axes.os, axes.arch) else \
+                "newest"
+            lead += f" (it has no {axes.compute} build; {compute} is its {which} {family} build)"
+        raise _error(f"{lead}: " + command.replace("\n", " / "))
+    if axes.compute != "cpu":
+        lead += f", which has no {family} build for {OS_LABELS[axes.os]} {axes.arch}"
+        try:
+            command = build(replace(axes, torch=torch, compute="cpu", page="auto"))
+        except UsageError:
+            raise _error(lead) from None
+        raise _error(f"{lead}; its CPU command: " + command.replace("\n", " / "))
+    raise _error(lead)
+
+
+def python_reason(release: Release, python: str) -> str:
+    """Why `release` does not fit Python `python` ("3.13t" is free-threaded)."""
+    plain = python.rstrip("t")
+    inside = version_key(release.python_min) <= version_key(plain) <= \
+        version_key(release.python_max)
+    if python.endswith("t") and inside:
+        if release.free_threaded:
+            listed = ", ".join(f"{v}t" for v in release.free_threaded)
+            return f"torch {release.version} has free-threaded wheels for {listed} only"
+        return f"torch {release.version} has no free-threaded (Python {python}) wheels"
+    return (f"torch {release.version} has no wheels for Python {python} (it supports "
+            f"{release.python_min}–{release.python_max})")
+
+
+def same_family(k: Knowledge, release: Release, axes: Axes) -> list[str]:
+    """`axes.compute` if `release` has it, else the release's variants of the same family (CUDA,
+    ROCm, XPU, CPU) for this OS/arch: the PyPI default first, then newest first."""
+    have = k.variants(release, axes.os, axes.arch)
+    if axes.compute in have:
+        return [axes.compute]
+    family = _kind(axes.compute)
+    found = [v for v in _ordered(list(have)) if _kind(v) == family][::-1]
+    default = k.pypi_default(release, axes.os, axes.arch)
+    if default in found:
+        found.remove(default)
+        found.insert(0, default)
+    return found
 
 
 def missing_message(k: Knowledge, release: Release, axes: Axes, page: str, base: str,

@@ -49,10 +49,11 @@ def uv_project_snippet(*, os: str, variant: str, index_url: str, requirements: l
     deps = ", ".join(f'"{r}"' for r in requirements)
     lines = [f"# add to [project] dependencies: {deps}"]
     if prerelease:
-        lines.append('# nightly wheels are pre-releases: also set prerelease = "allow" under '
-                     "[tool.uv]")
-    if os == "macos":
-        # macOS wheels (MPS included) are on PyPI itself; an index would only add a detour.
+        lines.append('# nightly wheels are pre-releases (X.Y.Z.devYYYYMMDD): uv needs '
+                     '`uv sync --prerelease allow`, or prerelease = "allow" under [tool.uv]')
+    if os == "macos" and not prerelease:
+        # macOS release wheels (MPS included) are on PyPI itself; an index would only add a
+        # detour. Nightly wheels exist only on download.pytorch.org, so they get the index.
         lines.append("# macOS wheels come from PyPI: no [[tool.uv.index]] or [tool.uv.sources] "
                      "is needed")
         return "\n".join(lines)

@@ -107,12 +107,17 @@ def _page(k: Knowledge, release: Release, axes: Axes, base: str) -> str:
 
 
 def _with_default(k: Knowledge, axes: Axes, reason: str) -> str:
-    """`reason` plus the default package's command (macOS: CUDA/ROCm/XPU are not available)."""
+    """`reason` plus what to use instead (macOS: CUDA/ROCm/XPU are not available)."""
     try:
         default = build_command(Axes(axes.torch, axes.os, axes.arch, "cpu", axes.package,
                                      axes.python, axes.page), k).command
     except InstallError:
         return reason
+    if axes.package == "libtorch":
+        # The page's text is "Download arm64 libtorch here (…):" above the link: keep the link.
+        links = [line for line in default.split("\n") if line.startswith("https://")]
+        links = [u for u in links if f"-{axes.arch}-" in u] or links
+        return f"{reason}; use --compute cpu: {' '.join(links) or default}"
     return f"{reason}; use the default package: {default.replace(chr(10), ' / ')}"
 
 

@@ -8,6 +8,7 @@ pytorch.org's aarch64 CUDA wheels are server (SBSA) builds that only the Thor ge
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from torchdoctor.knowledge import Knowledge, Release, version_key
 from torchdoctor.recommend.choice import Choice, ExtraStep, OtherBuild
@@ -17,6 +18,9 @@ from torchdoctor.recommend.target import Gpu, Target
 
 BUNDLED = ("The ROCm wheels bring their own ROCm libraries: a system ROCm install does not "
            "matter, the amdgpu kernel driver does.")
+JETSON_CAVEAT = ("pytorch.org's wheels do not use the Jetson's GPU: for GPU support install "
+                 "NVIDIA's PyTorch wheel for your JetPack release; this command installs the CPU "
+                 "build.")
 JETSON_GUIDE = ("NVIDIA's \"Installing PyTorch for Jetson Platform\" guide (wheels built for each "
                 "JetPack release)")
 
@@ -106,10 +110,12 @@ def choose_xpu(k: Knowledge, release: Release, t: Target) -> Choice:
                           f"the knowledge for {t.os} {t.arch} (only the current stable and nightly "
                           "do); the CPU build is what runs here.")
     reasons = [found, "The xpu wheels come from pytorch.org's additional-platforms selector."]
+    first = None
     if t.intel_level_zero is False:
         reasons.append("No Intel GPU driver with Level Zero was found: install Intel's GPU driver "
                        "before using the XPU build.")
-    return Choice("xpu", tuple(reasons))
+        first = "Install Intel's GPU driver with its Level Zero runtime (none was found)"
+    return Choice("xpu", tuple(reasons), prerequisite=first)
 
 
 def choose_macos(k: Knowledge, release: Release, t: Target) -> Choice:
@@ -131,10 +137,12 @@ def choose(k: Knowledge, release: Release, t: Target, older: Sequence[Release] =
     if t.os == "macos":
         return choose_macos(k, release, t)
     if t.jetson and not _is_thor(t):
-        return cpu_choice(k, release, t, (
+        cpu = cpu_choice(k, release, t, (
             f"This is an NVIDIA Jetson ({t.jetson}). pytorch.org's aarch64 CUDA wheels are built "
             "for server-class (SBSA) GPUs and do not run on its integrated GPU; for the GPU use "
             f"the wheels from {JETSON_GUIDE}. The command below is pytorch.org's CPU build."))
+        # The headline command must not read as the GPU answer the diagnosis contradicts.
+        return replace(cpu, caveat=JETSON_CAVEAT)
     if t.wsl == 1 and (t.has_nvidia or t.amd_gpus):
         return cpu_choice(k, release, t, "WSL 1 gives Linux no access to the GPU (WSL 2 does); "
                                          "under WSL 1 the CPU build is what runs.")

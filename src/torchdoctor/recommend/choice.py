@@ -31,6 +31,9 @@ class Choice:
     variant: str
     reasons: tuple[str, ...]
     prerequisite: str | None = None  # what must happen before the command works
+    # What the reader must know beside the command when it is not the whole answer (a Jetson
+    # gets pytorch.org's CPU build; its GPU needs NVIDIA's JetPack wheels).
+    caveat: str | None = None
     others: tuple[OtherBuild, ...] = ()
     extra: tuple[ExtraStep, ...] = ()
     release: Release | None = None  # set when no variant of the asked release fits: use this one

@@ -13,7 +13,7 @@ from torchdoctor.errors import TorchdoctorError, UsageError
 from torchdoctor.facts import Facts
 from torchdoctor.install import InstallCommand, command_for
 from torchdoctor.install.checks import release_sentence, resolve_release
-from torchdoctor.knowledge import Knowledge, Release
+from torchdoctor.knowledge import Knowledge, Release, cuda_minor
 from torchdoctor.model import Alternative, InstallPlan
 from torchdoctor.recommend import commands
 from torchdoctor.recommend.accel import choose
@@ -73,10 +73,19 @@ def _fix(text: str, t: Target, g: PythonGate, installed: commands.Installed | No
     return text
 
 
-def _replacing(k: Knowledge, facts: Facts, t: Target, release: Release, variant: str,
-               g: PythonGate, why: list[str]) -> commands.Installed | None:
+def _kept_in_container(t: Target, installed: commands.Installed | None, variant: str) -> bool:
+    """A CUDA build in a container that sees no GPU: it works (on the CPU), so it stays.
+
+    The GPU may simply not be passed in (`--gpus all`); replacing the build would lose it the
+    day it is. The CPU command is still the one for a new environment (far smaller).
+    """
+    return bool(t.container and installed is not None and not t.has_nvidia
+                and variant == "cpu" and cuda_minor(installed.variant or ""))
+
+
+def _replacing(k: Knowledge, installed: commands.Installed | None, release: Release,
+               variant: str, why: list[str]) -> commands.Installed | None:
     """The installed build when the command must replace it (with the sentence saying so)."""
-    installed = commands.installed_build(facts, k) if _own(t, g) else None
     if installed is None:
         return None
     if installed.same_build(release.version, variant) or (
@@ -169,7 +178,14 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
         why.insert(0, "First: the target Python is an x86_64 build running under Rosetta; "
                       "install an arm64 Python and run the command with it (x86_64 macOS wheels "
                       "stop at torch 2.2.2 and have no MPS).")
-    installed = _replacing(k, facts, t, release, choice.variant, g, why)
+    installed = commands.installed_build(facts, k) if _own(t, g) else None
+    kept = installed if _kept_in_container(t, installed, choice.variant) else None
+    if kept is not None:
+        why.append(f"torch {kept.version} ({kept.variant}) is installed; no GPU is visible in this "
+                   f"{t.container} container, so it runs on the CPU and is kept. The command is "
+                   "the CPU build for a new environment, much smaller than the CUDA build.")
+        installed = None
+    installed = _replacing(k, installed, release, choice.variant, why)
     fix = _fix(main.command, t, g, installed)
     if _own(t, g) and t.pip3_belongs is False and t.executable:
         why.append(f"pip3 on PATH installs into another interpreter, so the fix runs the target's "
@@ -184,7 +200,30 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
         compute="default" if t.os == "macos" else choice.variant, rationale=tuple(why),
         knowledge_date=k.knowledge_date, index_url=main.index_url,
         alternatives=tuple(_alternatives(k, t, g, choice, main, installed)),
-        replaces_installed=installed is not None)
+        replaces_installed=installed is not None,
+        prerequisite=_prerequisite(t, g, choice, kept))
+
+
+def _prerequisite(t: Target, g: PythonGate, choice: Choice,
+                  kept: commands.Installed | None) -> str | None:
+    """What must come first, or must be read beside the command: shown with it, not only in the
+    rationale, because a command that fails until the driver is updated looks like a bug."""
+    steps = []
+    if t.rosetta_python:
+        steps.append("install an arm64 Python and run the command with it (the target Python is "
+                     "an x86_64 build running under Rosetta)")
+    elif not g.python_ok and g.suggested_python:
+        steps.append(f"install Python {g.suggested_python} (64-bit CPython) and run the command "
+                     "with it")
+    if choice.prerequisite:
+        steps.append(choice.prerequisite[:1].lower() + choice.prerequisite[1:])
+    parts = [f"First: {'; then '.join(steps)}."] if steps else []
+    if choice.caveat:
+        parts.append(choice.caveat)
+    if kept is not None:
+        parts.append(f"For a new environment: the torch {kept.version} ({kept.variant}) installed "
+                     "here works too (on the CPU), so nothing needs replacing.")
+    return " ".join(parts) or None
 
 
 def recommend(facts: Facts, knowledge: Knowledge, *, torch: str = "stable") -> InstallPlan:

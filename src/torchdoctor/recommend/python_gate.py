@@ -54,6 +54,21 @@ def _span(release: Release) -> str:
     return f"{release.python_min}–{release.python_max}{free}"
 
 
+def _lacks(release: Release, python: str) -> str:
+    """Why `release` has no wheels for `python`, exactly: a free-threaded Python inside the
+    release's range lacks only the free-threaded build ("wheels for 3.14t only")."""
+    plain = python.rstrip("t")
+    in_range = version_key(release.python_min) <= version_key(plain) <= version_key(
+        release.python_max)
+    if python.endswith("t") and in_range:
+        if release.free_threaded:
+            listed = ", ".join(v + "t" for v in release.free_threaded)
+            return f"torch {release.version} has free-threaded wheels for {listed} only"
+        return f"torch {release.version} has no free-threaded wheels"
+    return (f"torch {release.version} has no wheels for Python {python} (it supports "
+            f"{_span(release)})")
+
+
 def gate(k: Knowledge, t: Target, releases: list[Release]) -> PythonGate | str:
     """Apply the platform and Python rules to `releases` (newest first); a str says why none
     has wheels for this platform."""
@@ -80,9 +95,9 @@ def gate(k: Knowledge, t: Target, releases: list[Release]) -> PythonGate | str:
             return PythonGate(first, first, True, tuple(usable[1:]), tuple(notes), None)
         if usable:
             suggested = best_python(first, t.python)
-            notes.append(f"torch {first.version} has no wheels for Python {t.python} (it supports "
-                         f"{_span(first)}); torch {usable[0].version} is the newest release that "
-                         f"has. Python {suggested} would get torch {first.version}.")
+            notes.append(f"{_lacks(first, t.python)}; torch {usable[0].version} is the newest "
+                         f"release with wheels for Python {t.python}. Python {suggested} would "
+                         f"get torch {first.version}.")
             return PythonGate(usable[0], first, True, tuple(usable[1:]), tuple(notes), suggested)
         problem = (f"No release has {where} wheels for Python {t.python}; torch {first.version} "
                    f"supports {_span(first)}")

@@ -43,6 +43,7 @@ class Target:
     pip3_belongs: bool | None
     libc: str | None  # "glibc" | "musl"
     wsl: int | None
+    container: str | None  # docker | podman | kubernetes | None
     jetson: str | None  # the Jetson model, if this is one
     l4t_release: str | None
     driver_os: str  # whose NVIDIA driver numbering applies: "windows" on Windows and WSL 2
@@ -154,6 +155,7 @@ def target_of(facts: Facts) -> Target:
         implementation=facts.python.implementation, pointer_bits=facts.python.pointer_bits,
         executable=facts.python.executable, env_kind=facts.python.env_kind,
         pip3_belongs=facts.python.pip3_belongs, libc=facts.os.libc_name, wsl=facts.os.wsl,
+        container=facts.os.container,
         jetson=facts.os.jetson_model, l4t_release=facts.os.l4t_release,
         driver_os="windows" if os_name == "windows" or facts.os.wsl == 2 else "linux",
         nvidia_gpus=nvidia_gpus, nvidia_driver=facts.nvidia.driver_version,

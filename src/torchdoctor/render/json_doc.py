@@ -60,6 +60,7 @@ def _install(plan: InstallPlan | None) -> dict[str, Any] | None:
         return None
     return {
         "command": plan.command,
+        "prerequisite": plan.prerequisite,
         "torch_version": plan.torch_version,
         "compute": plan.compute,
         "index_url": plan.index_url,

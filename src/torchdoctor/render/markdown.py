@@ -73,6 +73,8 @@ def _install(report: Report) -> list[str]:
     if date:
         what += f", release knowledge of {date}"
     lines = ["## Install command", "", what, ""]
+    if plan.prerequisite:
+        lines += [f"**{plan.prerequisite}**", ""]
     lines += code_block(plan.command)
     if plan.rationale:
         lines += ["", "Why:", "", *(f"- {sentence}" for sentence in plan.rationale)]

@@ -159,6 +159,8 @@ def _install_lines(out: _Lines, report: Report, verbose: int) -> None:
     date = plan.knowledge_date or report.knowledge_date
     when = f", release knowledge of {date}" if date else ""
     out.prose(0, ("", ""), f"Install command {g.dash} {what}{when}", "bold")
+    if plan.prerequisite:  # right above the command: it fails or misleads without it
+        out.prose(2, ("", ""), plan.prerequisite, "yellow")
     for line in plan.command.splitlines():  # an uninstall step stands on its own line
         out.raw((" " * 4, ""), (line, "bold"))
     if plan.replaces_installed:
