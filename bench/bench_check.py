@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+from precompile import compile_torchdoctor
+
 TD = [sys.executable, "-m", "torchdoctor"]
 PY = ["--python", sys.executable]
 COMMANDS = {
@@ -39,6 +41,7 @@ def _verdict(label: str, extra: float, limit: float) -> str:
 
 
 def main() -> None:
+    compile_torchdoctor()
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from precompile import compile_torchdoctor
+
 
 def _run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """(wall seconds, max RSS in MB of this child, exit code), one fresh process per call."""
@@ -72,6 +74,7 @@ def _hung_probe_case(timeout: float) -> float:
 
 
 def main() -> int:
+    compile_torchdoctor()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+from precompile import compile_torchdoctor
+
 HELP_TARGET_S = 0.3
 LOAD_TARGET_S = 0.05
 CLI = "from torchdoctor.cli import main; main({args!r})"
@@ -51,6 +53,7 @@ def _slowest_imports(code: str, count: int = 12) -> list[tuple[int, str]]:
 
 def main() -> int:
     """Run the benchmark and print its figures."""
+    compile_torchdoctor()
     parser = argparse.ArgumentParser(description="torchdoctor startup benchmark")
     parser.add_argument("--runs", type=int, default=9)
     runs = parser.parse_args().runs

@@ -23,6 +23,8 @@ import sys
 import time
 from typing import Any
 
+from precompile import compile_torchdoctor
+
 # Runs `verify` through the installed CLI when it has the command, else registers it on a bare app.
 _DRIVER = (
     "import sys, typer\n"
@@ -66,6 +68,7 @@ def _timer_gflops(n: int, device: str = "cpu") -> float:
 
 
 def main() -> int:
+    compile_torchdoctor()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--python", default=sys.executable, help="target interpreter")

@@ -310,6 +310,11 @@ class RealHost:
         return Usage(total=usage.total, free=usage.free)
 
     def memory(self) -> Usage | None:
+        if sys.platform.startswith("linux"):
+            # /proc/meminfo answers at once; importing psutil costs more than the whole read.
+            linux = _linux_memory()
+            if linux is not None:
+                return linux
         try:
             import psutil
 
@@ -320,6 +325,22 @@ class RealHost:
 
     def cpu_count(self) -> int | None:
         return os.cpu_count()
+
+
+def _linux_memory() -> Usage | None:
+    fields: dict[str, int] = {}
+    try:
+        with open("/proc/meminfo", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                name, _, rest = line.partition(":")
+                value = rest.split()
+                if value and value[0].isdigit():
+                    fields[name] = int(value[0]) * 1024  # kB
+    except OSError:
+        return None
+    if "MemTotal" not in fields or "MemAvailable" not in fields:
+        return None
+    return Usage(total=fields["MemTotal"], free=fields["MemAvailable"])
 
 
 @atexit.register

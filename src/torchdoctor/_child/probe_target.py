@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
 import shutil
 import site
@@ -144,6 +143,15 @@ def _pip3() -> Dict[str, Any]:
     return {"pip3_path": pip3, "pip3_belongs": belongs}
 
 
+def _machine() -> Optional[str]:
+    """platform.machine(), without importing platform (a tenth of this script's start-up)."""
+    if hasattr(os, "uname"):
+        return os.uname().machine or None
+    import platform
+
+    return platform.machine() or None
+
+
 def _env_prefix(interpreter: str) -> str:
     """The environment an interpreter path belongs to: PREFIX for PREFIX/bin/python."""
     return _norm(os.path.dirname(os.path.dirname(os.path.abspath(interpreter))))
@@ -257,11 +265,11 @@ def collect() -> Dict[str, Any]:
     facts.update(
         {
             "executable": sys.executable or None,
-            "version": platform.python_version(),
+            "version": "%d.%d.%d" % sys.version_info[:3],
             "implementation": sys.implementation.name,
             "pointer_bits": struct.calcsize("P") * 8,
             "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-            "machine": platform.machine() or None,
+            "machine": _machine(),
             "platform_tag": sysconfig.get_platform(),
             "prefix": sys.prefix,
             "base_prefix": getattr(sys, "base_prefix", sys.prefix),
