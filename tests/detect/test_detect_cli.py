@@ -38,14 +38,23 @@ def test_detect_summary(tmp_path: Path) -> None:
     assert "Python" in result.stdout and "System" in result.stdout
 
 
-def test_bad_python_path_is_a_fact_and_exit_3(tmp_path: Path) -> None:
+def test_missing_python_path_is_a_usage_error(tmp_path: Path) -> None:
     missing = str(tmp_path / "no-such-python")
     result = run_cli("detect", "--json", "--python", missing, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.json()["status"] == "error"
+    assert result.stderr.strip() == f"torchdoctor: error: --python: no such file: {missing}"
+
+
+def test_broken_interpreter_is_a_fact_and_exit_3(tmp_path: Path) -> None:
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'not a python at all'\n", encoding="utf-8")
+    broken.chmod(0o755)
+    result = run_cli("detect", "--json", "--python", str(broken), cwd=tmp_path)
     assert result.exit_code == 3
     facts = facts_from_document(result.json())
-    assert (facts.python.status, facts.python.failure) == ("unknown", "missing")
-    assert facts.python.reason == f"no such file: {missing}"
-    human = run_cli("detect", "--python", missing, cwd=tmp_path)
+    assert (facts.python.status, facts.python.failure) == ("unknown", "not-python")
+    human = run_cli("detect", "--python", str(broken), cwd=tmp_path)
     assert human.exit_code == 3
     assert "could not check: python" in human.stderr
 
