@@ -36,17 +36,22 @@ def fail_usage(message: str) -> typer.Exit:
 
 
 def python_path_error(python: str | None) -> str | None:
-    """Why an explicit `--python PATH` cannot be a target at all (a usage error, exit 2), or None.
+    """Why an explicit `--python` cannot be a target at all (a usage error, exit 2), or None.
 
-    Only a path that is not there (or is a folder) is refused here; an interpreter that exists
-    but is broken (not executable, not Python, Python 2, hangs) is a finding of the report.
+    `--python` takes an interpreter path, a venv/conda folder or a bare name on PATH; only one
+    that leads to no file is refused here. An interpreter that exists but is broken (not
+    executable, not Python, Python 2, hangs) is a finding of the report, not a usage error.
     """
     import os
 
     if python is None:
         return None
-    if not os.path.exists(python):
-        return f"--python: no such file: {python}"
+    from torchdoctor.host import RealHost
+    from torchdoctor.probes.python import choose_target
+
+    path, _ = choose_target(RealHost(), python)
+    if os.path.isfile(path):
+        return None
     if os.path.isdir(python):
-        return f"--python: {python} is a folder, not an interpreter"
-    return None
+        return f"--python: {python} is a folder without an interpreter ({path} does not exist)"
+    return f"--python: no such file: {python}"
