@@ -70,16 +70,19 @@ def _print_summary(facts: object, verbose: bool) -> None:
 
     from torchdoctor.facts import Facts
     from torchdoctor.facts.summary import summary
+    from torchdoctor.render.style import asciify
 
     assert isinstance(facts, Facts)
     console = Console(highlight=False, soft_wrap=True)
-    glyphs = _GLYPHS if _can_encode("✓–") else _ASCII
+    unicode = _can_encode("✓–·≤")
+    glyphs = _GLYPHS if unicode else _ASCII
+    text = (lambda t: t) if unicode else asciify  # "·" and friends spelled out, not "?"
     for line in summary(facts, verbose):
         mark = glyphs[line.status]
         style = _STYLES[line.status]
-        console.print(f"[{style}]\\[{mark}][/{style}] {line.label:<12} {escape(line.text)}")
+        console.print(f"[{style}]\\[{mark}][/{style}] {line.label:<12} {escape(text(line.text))}")
         for detail in line.detail:
-            console.print(f"    {'':<12} {escape(detail)}")
+            console.print(f"    {'':<12} {escape(text(detail))}")
 
 
 def _can_encode(text: str) -> bool:
