@@ -35,3 +35,11 @@ def test_unknown_command_is_one_line_and_exit_2() -> None:
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "frobnicate" in result.stderr
+
+
+def test_bare_torchdoctor_with_check_options_runs_check() -> None:
+    result = run_cli("--no-verify", "--json")
+    assert result.exit_code in (0, 1, 3), result.stderr
+    document = result.json()
+    assert document["command"] == "check"
+    assert [c["id"] for c in document["checks"]][:2] == ["platform", "python"]

@@ -21,7 +21,8 @@ app = typer.Typer(
     name="torchdoctor",
     help=(
         "A doctor for PyTorch installations: detects the machine, diagnoses what is wrong, "
-        "prints the install command that fits, and verifies that torch really works.\n\n"
+        "prints the install command that fits, and verifies that torch really works. "
+        "Bare `torchdoctor [check options]` runs `torchdoctor check`.\n\n"
         + EXIT_CODES_HELP
     ),
     add_completion=False,
@@ -37,18 +38,13 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(invoke_without_command=True)
+@app.callback()
 def _root(
-    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
     ),
 ) -> None:
-    """Bare `torchdoctor` runs `torchdoctor check`."""
-    if ctx.invoked_subcommand is None:
-        from torchdoctor.commands import check
-
-        ctx.invoke(check.check_command)
+    """Bare `torchdoctor [options]` runs `torchdoctor check [options]` (see `main`)."""
 
 
 def _register_commands() -> None:
@@ -61,9 +57,14 @@ def _register_commands() -> None:
 _register_commands()
 
 
+_ROOT_OPTIONS = ("-h", "--help", "--version")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     args = sys.argv[1:] if argv is None else argv
+    if not args or (args[0].startswith("-") and args[0] not in _ROOT_OPTIONS):
+        args = ["check", *args]  # bare `torchdoctor [check options]` is `torchdoctor check`
     _never_fail_on_encoding()
     command = typer.main.get_command(app)
     try:
