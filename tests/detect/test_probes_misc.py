@@ -138,5 +138,7 @@ def test_environment_allow_list_and_masking(machine: MachineFactory) -> None:
         "CUDA_VISIBLE_DEVICES": "",
         "PIP_EXTRA_INDEX_URL": "https://***@pypi.example.com/simple",
         "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True",
+        # Only the CUDA-relevant entries of a library path are shown.
+        "LD_LIBRARY_PATH": "/usr/local/cuda/lib64",
     }
     assert facts.ld_library_path_cuda == ("/usr/local/cuda/lib64",)

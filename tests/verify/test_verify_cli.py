@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from torchdoctor.host import RealHost
-from torchdoctor.verify import default_python, run_verify
+from torchdoctor.verify import run_verify
 from torchdoctor.verify.render import print_terminal
 
 FakeTorch = Callable[..., str]  # the `fake_torch` fixture's factory (see conftest.py)
@@ -55,7 +55,7 @@ def test_missing_interpreter_is_a_usage_error(app: typer.Typer, validate: Valida
     doc = json.loads(stdout)
     validate(doc)
     assert doc["exit_code"] == 2 and "/nonexistent/python" in doc["error"]["message"]
-    assert "no interpreter" in stderr
+    assert "no such file" in stderr
 
 
 def test_terminal_lines_and_fix_command(app: typer.Typer, fake_torch: FakeTorch) -> None:
@@ -92,13 +92,17 @@ def test_ascii_fallback_and_no_color(
     assert "\x1b[" not in text
 
 
-def test_default_python(tmp_path: Any) -> None:
-    venv = tmp_path / "env"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").write_text("")
-    assert default_python({"VIRTUAL_ENV": str(venv)}, windows=False) == str(venv / "bin/python")
-    assert default_python({"CONDA_PREFIX": str(venv)}, windows=False) == str(venv / "bin/python")
+def test_python_may_be_an_environment_folder(tmp_path: Any) -> None:
+    """`--python` takes a venv folder for verify as for check and detect."""
+    import subprocess
     import sys
 
-    assert default_python({}, windows=False) == sys.executable
-    assert default_python({"VIRTUAL_ENV": str(tmp_path / "gone")}) == sys.executable
+    venv = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "torchdoctor", "verify", "--python", str(venv), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    document = json.loads(result.stdout)
+    assert document["target"]["python"] == str(venv / "bin" / "python")
+    assert "torch-not-installed" in [p["code"] for p in document["problems"]]

@@ -8,8 +8,6 @@ nothing else failed. Only typer and the standard library are imported at load ti
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from enum import Enum
 from typing import Annotated, Any
@@ -64,24 +62,26 @@ def verify_command(
     verbose: VerboseOption = 0,
 ) -> None:
     """Run the verification and print it; the exit code says how it went."""
+    from torchdoctor.commands.common import python_path_error
+    from torchdoctor.commands.output import fail
     from torchdoctor.host import RealHost
-    from torchdoctor.verify import default_python, run_verify
-    from torchdoctor.verify.render import document, error_document, exit_code, print_terminal
+    from torchdoctor.probes.python import choose_target
+    from torchdoctor.verify import run_verify
+    from torchdoctor.verify.render import document, exit_code, print_terminal
 
-    target = python or default_python(os.environ)
-    resolved = _resolve(target)
-    if resolved is None:
-        message = f"--python: no interpreter at {target}"
-        if json_output:
-            _print_json(error_document(message))
-        typer.echo(f"torchdoctor: error: {message}", err=True)
-        raise typer.Exit(2)
+    bad_python = python_path_error(python)
+    if bad_python:
+        raise fail("verify", bad_python, json_output)
+    host = RealHost()
+    # The same target as check and detect: --python (a path, an env folder or a name on PATH),
+    # else the active venv or conda env, else this interpreter.
+    resolved, _ = choose_target(host, python)
     progress = not json_output and _isatty(sys.stderr)
     if progress:
         sys.stderr.write(f"verifying torch in {resolved} (up to {timeout:g} s)…")
         sys.stderr.flush()
     result = run_verify(
-        RealHost(), resolved, device=device.value, bench=not no_bench, timeout=timeout,
+        host, resolved, device=device.value, bench=not no_bench, timeout=timeout,
         bench_seconds=bench_seconds,
     )
     if progress:
@@ -92,15 +92,6 @@ def verify_command(
     else:
         print_terminal(result, sys.stdout, verbose)
     raise typer.Exit(int(exit_code(result)))
-
-
-def _resolve(target: str) -> str | None:
-    """An existing path as given, or a bare name found on PATH (`python3.11`)."""
-    if os.path.exists(target):
-        return target
-    if os.sep not in target and (os.altsep is None or os.altsep not in target):
-        return shutil.which(target)
-    return None
 
 
 def _isatty(stream: object) -> bool:

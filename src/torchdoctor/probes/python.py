@@ -36,8 +36,12 @@ def choose_target(host: Host, python: str | None) -> tuple[str, str]:
     sep = "\\" if windows else "/"
     if python:
         if host.is_dir(python):  # a venv or conda folder: its interpreter
-            inner = "Scripts\\python.exe" if windows else "bin/python"
-            return f"{python.rstrip('/').rstrip(sep)}{sep}{inner}", "--python"
+            # venvs keep it in Scripts\ on Windows, conda environments at the root.
+            inners = ("Scripts\\python.exe", "python.exe") if windows else ("bin/python",)
+            base = python.rstrip("/").rstrip(sep)
+            found = next((f"{base}{sep}{i}" for i in inners if host.exists(f"{base}{sep}{i}")),
+                         f"{base}{sep}{inners[0]}")
+            return found, "--python"
         if "/" not in python and "\\" not in python and not host.exists(python):
             return host.which(python) or python, "--python"  # a bare name such as python3.12
         return python, "--python"

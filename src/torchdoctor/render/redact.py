@@ -19,37 +19,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from torchdoctor.envfilter import ALLOWED_ENV as ALLOWED_ENV
+from torchdoctor.envfilter import ALLOWED_PREFIXES as ALLOWED_PREFIXES
+from torchdoctor.envfilter import env_allowed as env_allowed  # the renderers' privacy API
+from torchdoctor.envfilter import filter_env, strip_credentials
 from torchdoctor.model import Report
 
-# Variables that change how torch installs or runs, and nothing else. Anything not listed here (or
-# matched by a prefix below) never appears in any output: tokens and keys live in the environment.
-ALLOWED_ENV = frozenset(
-    {
-        "CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL",
-        "HSA_OVERRIDE_GFX_VERSION", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH",
-        "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_PREFER_BINARY",
-        "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX", "UV_TORCH_BACKEND",
-        "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_OVERRIDE_CUDA", "VIRTUAL_ENV",
-        "CUDA_HOME", "CUDA_PATH", "CUDA_MODULE_LOADING", "CUDA_LAUNCH_BLOCKING",
-        "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
-        "ROCM_PATH", "ROCM_HOME", "HIP_PATH", "ONEAPI_DEVICE_SELECTOR", "ZE_AFFINITY_MASK",
-        "PYTHONPATH", "PYTHONNOUSERSITE", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-        "NO_COLOR", "FORCE_COLOR",
-    }
-)  # fmt: skip
-ALLOWED_PREFIXES = ("PYTORCH_", "TORCH_")
-# Even under an allowed prefix, a name that looks like a secret is never shown.
-_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|APIKEY|API_KEY|_KEY$", re.I)
-# Library path entries worth showing: the ones that can shadow or provide CUDA/ROCm libraries.
-_RELEVANT_LIB_ENTRY = re.compile(r"cuda|cudnn|nvidia|nccl|cublas|rocm|hip|torch|/wsl/lib", re.I)
-_LIB_PATH_VARS = ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH")
 # Keys under which a facts document may carry environment variables.
 ENV_KEYS = frozenset({"env", "environ", "environment", "env_vars", "environment_variables"})
 
-_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
-_SECRET_QUERY = re.compile(
-    r"(?P<name>[?&][^=&\s#]*(?:token|key|secret|passw|sig|auth)[^=&\s#]*=)[^&\s#]*", re.I
-)
 _GPU_UUID_NOTE = re.compile(r"\s*\(UUID:\s*(?:GPU|MIG)-[0-9A-Fa-f-]+\)")
 _GPU_UUID = re.compile(r"\b(?:GPU|MIG)-[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\b")
 # Home directories of any account, also those in a document captured on another machine.
@@ -69,44 +47,6 @@ _OUTPUT_WORDS = frozenset(
 _UUID_KEYS = frozenset({"uuid", "gpu_uuid", "uuids", "gpu_uuids"})
 _HOST_KEYS = frozenset({"hostname", "host_name", "node", "nodename", "fqdn"})
 _USER_KEYS = frozenset({"user", "username", "user_name", "login"})
-
-
-def strip_credentials(text: str) -> str:
-    """`https://user:token@host/...` → `https://***@host/...`; secret query values → `***`."""
-    text = _URL_USERINFO.sub(r"\g<scheme>***@", text)
-    return _SECRET_QUERY.sub(r"\g<name>***", text)
-
-
-def _relevant_lib_path(value: str) -> str:
-    sep = ";" if ";" in value else os.pathsep if os.pathsep in value else ":"
-    return sep.join(e for e in value.split(sep) if e and _RELEVANT_LIB_ENTRY.search(e))
-
-
-def env_allowed(name: str) -> bool:
-    """True when the variable may appear in output (its value is still sanitised)."""
-    upper = name.upper()
-    if upper in ALLOWED_ENV:
-        return True
-    return upper.startswith(ALLOWED_PREFIXES) and not _SECRET_NAME.search(upper)
-
-
-def filter_env(env: Mapping[str, str]) -> dict[str, str]:
-    """The allow-listed variables of `env`, sorted, with credentials stripped from their values.
-
-    LD_LIBRARY_PATH keeps only the entries that can matter to CUDA/ROCm; it is left out when none
-    does. Everything else, tokens and keys included, is dropped.
-    """
-    kept: dict[str, str] = {}
-    for name in sorted(env):
-        if not env_allowed(name):
-            continue
-        value = str(env[name])
-        if name.upper() in _LIB_PATH_VARS:
-            value = _relevant_lib_path(value)
-            if not value:
-                continue
-        kept[name] = strip_credentials(value)
-    return kept
 
 
 def sanitize(data: Any, _in_env: bool = False) -> Any:

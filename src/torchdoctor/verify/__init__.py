@@ -29,7 +29,6 @@ from torchdoctor.verify.summary import (
     expect_shortfall,
     to_check,
 )
-from torchdoctor.verify.target import default_python
 
 __all__ = [
     "EXPECT_KINDS",
@@ -41,7 +40,6 @@ __all__ = [
     "accelerator_passed",
     "build_result",
     "classify",
-    "default_python",
     "default_stage_timeout",
     "describe_stage",
     "expect_shortfall",
