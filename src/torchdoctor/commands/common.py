@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from torchdoctor.errors import UsageError
-
 PythonOption = Annotated[
     str | None,
     typer.Option(
@@ -27,12 +25,6 @@ TimeoutOption = Annotated[
     float,
     typer.Option("--timeout", metavar="SECONDS", help="Timeout for each probe.", min=0.1),
 ]
-
-
-def fail_usage(message: str) -> typer.Exit:
-    """Print one usage-error line on stderr; the caller raises the returned exit."""
-    typer.echo(f"torchdoctor: error: {message}", err=True)
-    return typer.Exit(UsageError.exit_code)
 
 
 def python_path_error(python: str | None) -> str | None:

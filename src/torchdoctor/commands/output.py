@@ -45,11 +45,11 @@ def fail(command: str, message: str, json_output: bool, code: int = ExitCode.USA
 def write_json(document: dict[str, Any]) -> None:
     """One JSON document on stdout. Where stdout cannot encode all of Unicode (LANG=C, a Windows
     code page) non-ASCII characters are escaped, so the document stays valid and complete."""
-    import json
+    from torchdoctor.render.json_doc import dumps
 
     encoding = (getattr(sys.stdout, "encoding", None) or "ascii").lower().replace("_", "-")
     ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=ascii_only) + "\n")
+    sys.stdout.write(dumps(document, ascii_only=ascii_only) + "\n")
     sys.stdout.flush()
 
 

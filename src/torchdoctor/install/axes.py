@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from torchdoctor.errors import UsageError
 
-OSES = ("linux", "macos", "windows")
-ARCHES = ("x86_64", "aarch64", "arm64")
 PACKAGES = ("pip", "uv", "uv-project", "conda", "libtorch", "source")
 PAGE_CHOICES = ("auto", "selector", "previous-versions", "additional-platforms")
 _OS_ALIASES = {"linux": "linux", "macos": "macos", "mac": "macos", "darwin": "macos",

@@ -30,7 +30,6 @@ from torchdoctor.knowledge.model import (
 SCHEMA_VERSION = 1
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 _VARIANT = re.compile(r"cpu|cu\d{2,3}|rocm\d+(\.\d+){1,2}|xpu")
-_OSES = ("linux", "macos", "windows")
 
 
 class KnowledgeError(TorchdoctorError):

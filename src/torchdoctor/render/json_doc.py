@@ -12,6 +12,7 @@ from typing import Any
 
 from torchdoctor import __version__
 from torchdoctor.exitcodes import ExitCode
+from torchdoctor.facts import SCHEMA_VERSION as FACTS_SCHEMA_VERSION
 from torchdoctor.model import Check, InstallPlan, Problem, Report, Status
 from torchdoctor.render.environment import dig
 from torchdoctor.render.redact import RedactionContext, redact_data, sanitize
@@ -19,7 +20,7 @@ from torchdoctor.verdict import tally
 
 # The same number as the facts document's: `diagnose` reads the `facts` member of a check document
 # with the facts reader, which checks this version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = FACTS_SCHEMA_VERSION
 TOOL = {"name": "torchdoctor", "version": __version__}
 
 
@@ -140,6 +141,7 @@ def error_document(command: str, message: str, exit_code: int = ExitCode.USAGE) 
     }
 
 
-def dumps(document: dict[str, Any]) -> str:
-    """The text printed on stdout (no trailing newline): indented, UTF-8 kept readable."""
-    return json.dumps(document, indent=2, ensure_ascii=False)
+def dumps(document: dict[str, Any], ascii_only: bool = False) -> str:
+    """The text printed on stdout (no trailing newline): indented, UTF-8 kept readable unless the
+    stream can only take ASCII."""
+    return json.dumps(document, indent=2, ensure_ascii=ascii_only)
