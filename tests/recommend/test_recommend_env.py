@@ -114,7 +114,8 @@ def test_windows_path_with_spaces_is_quoted(k: Knowledge) -> None:
     exe = r"C:\Program Files\Python312\python.exe"
     facts = machine(os={"system": "windows", "arch": "x86_64"},
                     python={"machine": "AMD64", "executable": exe, "pip3_belongs": False})
-    assert recommend(facts, k).command == f'"{exe}" -m pip install torch torchvision'
+    # PowerShell, Windows' default shell, runs a quoted path only behind its call operator.
+    assert recommend(facts, k).command == f'& "{exe}" -m pip install torch torchvision'
 
 
 def test_uv_environment_gets_the_uv_form(k: Knowledge) -> None:

@@ -14,6 +14,7 @@ from torchdoctor.diagnosis.catalog import CATALOG
 from torchdoctor.facts.model import Distribution, Facts, NvidiaGpu, PciGpu, TorchCopy
 from torchdoctor.knowledge import Knowledge, version_key
 from torchdoctor.model import Check, CheckStatus, Fix, InstallPlan, Problem, Severity
+from torchdoctor.recommend.commands import command_word
 from torchdoctor.recommend.compat import installed_variant
 
 NVIDIA_VENDOR, AMD_VENDOR, INTEL_VENDOR = "10de", "1002", "8086"
@@ -108,7 +109,7 @@ def build_context(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None) 
     return Ctx(
         facts=facts, knowledge=knowledge, plan=plan, os=os_name,
         arch=_wheel_arch(facts, os_name), python_tag=_python_tag(facts),
-        python_cmd=_quoted(py.executable or py.requested or "python", os_name == "windows"),
+        python_cmd=command_word(py.executable or py.requested or "python", os_name or "linux"),
         torch=py.torch if known else None,
         torch_dist=py.distribution("torch") if py.status == "found" else None,
         torch_known=known,
@@ -131,12 +132,6 @@ def _python_tag(facts: Facts) -> str | None:
     if facts.python.status != "found" or not match:
         return None
     return f"{match.group(1)}.{match.group(2)}" + ("t" if facts.python.free_threaded else "")
-
-
-def _quoted(path: str, windows: bool) -> str:
-    if " " not in path:
-        return path
-    return f'& "{path}"' if windows else f'"{path}"'
 
 
 # --- building problems, fixes and checks -------------------------------------------------------

@@ -59,17 +59,24 @@ def installed_build(facts: Facts, knowledge: Knowledge) -> Installed | None:
 
 
 def quote(path: str, os: str) -> str:
-    """A path as one shell word: POSIX quoting, or double quotes on Windows when needed."""
+    """A path as one shell word (an argument): POSIX quoting, or double quotes on Windows."""
     if os == "windows":
         return f'"{path}"' if re.search(r"[\s&()^%!]", path) else path
     return shlex.quote(path)
+
+
+def command_word(path: str, os: str) -> str:
+    """A path as the command that starts a line. A quoted path on Windows needs PowerShell's
+    call operator (`& "C:\\Program Files\\...\\python.exe" -m pip`), the default shell there."""
+    word = quote(path, os)
+    return f"& {word}" if os == "windows" and word.startswith('"') else word
 
 
 def use_pip_of(text: str, python: str | None, os: str) -> str:
     """`pip3 …` / `pip …` lines as `<python> -m pip …` (the target's own pip)."""
     if python is None:
         return text
-    prefix = f"{quote(python, os)} -m pip "
+    prefix = f"{command_word(python, os)} -m pip "
     return "\n".join(_PIP_LINE.sub(lambda _: prefix, line) for line in text.split("\n"))
 
 

@@ -7,18 +7,15 @@ reloads, driver installs) is described in the text, for a person to decide.
 
 from __future__ import annotations
 
-import shlex
-
 from torchdoctor.model import Fix
+from torchdoctor.recommend.commands import command_word
 
 INSTALL_COMMAND = "torchdoctor install-command"
 
 
 def quoted_python(python: str, windows: bool) -> str:
-    """The interpreter as a shell word on the target's platform."""
-    if windows:
-        return f'"{python}"' if " " in python else python
-    return shlex.quote(python)
+    """The interpreter as the command word of a fix line on the target's platform."""
+    return command_word(python, "windows" if windows else "linux")
 
 
 def install() -> Fix:
