@@ -6,7 +6,6 @@ Rules stay pure: they read a `Ctx` and return problems; nothing here does I/O.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,10 +15,9 @@ from torchdoctor.knowledge import Knowledge, version_key
 from torchdoctor.model import Check, CheckStatus, Fix, InstallPlan, Problem, Severity
 from torchdoctor.recommend.commands import command_word
 from torchdoctor.recommend.compat import installed_variant
+from torchdoctor.recommend.target import python_tag, wheel_arch
 
 NVIDIA_VENDOR, AMD_VENDOR, INTEL_VENDOR = "10de", "1002", "8086"
-_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "x64": "x86_64", "aarch64": "aarch64",
-         "arm64": "aarch64", "i386": "x86", "i686": "x86", "x86": "x86"}
 # The target interpreter could not be used at all (as opposed to: inspecting it timed out).
 UNUSABLE_PYTHON = ("missing", "not-executable", "not-python", "python2", "too-old")
 
@@ -108,7 +106,7 @@ def build_context(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None) 
     known = py.status == "found" and py.torch_copies is not None
     return Ctx(
         facts=facts, knowledge=knowledge, plan=plan, os=os_name,
-        arch=_wheel_arch(facts, os_name), python_tag=_python_tag(facts),
+        arch=_wheel_arch(facts, os_name), python_tag=python_tag(facts.python),
         python_cmd=command_word(py.executable or py.requested or "python", os_name or "linux"),
         torch=py.torch if known else None,
         torch_dist=py.distribution("torch") if py.status == "found" else None,
@@ -120,18 +118,7 @@ def build_context(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None) 
 
 def _wheel_arch(facts: Facts, os_name: str | None) -> str | None:
     # The interpreter decides which wheels pip picks (x86_64 Python under Rosetta gets x86_64).
-    machine = facts.python.machine or facts.os.arch
-    if machine is None:
-        return None
-    arch = _ARCH.get(machine.lower(), machine.lower())
-    return "arm64" if arch == "aarch64" and os_name in ("macos", "windows") else arch
-
-
-def _python_tag(facts: Facts) -> str | None:
-    match = re.match(r"(\d+)\.(\d+)", facts.python.version or "")
-    if facts.python.status != "found" or not match:
-        return None
-    return f"{match.group(1)}.{match.group(2)}" + ("t" if facts.python.free_threaded else "")
+    return wheel_arch(facts.python.machine or facts.os.arch, os_name)
 
 
 # --- building problems, fixes and checks -------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from torchdoctor.facts import Facts, PciGpu
+from torchdoctor.facts import Facts, PciGpu, PythonFacts
 
 NVIDIA_VENDOR, AMD_VENDOR = "10de", "1002"
 DriverState = Literal["loaded", "missing", "unknown"]
@@ -75,6 +75,11 @@ def _wheel_arch(facts: Facts, os_name: str | None) -> str | None:
     if os_name == "macos" and facts.apple.apple_silicon:
         # Recommend for the Mac, not for an x86_64 interpreter under Rosetta (policy says so).
         machine = "arm64"
+    return wheel_arch(machine, os_name)
+
+
+def wheel_arch(machine: str | None, os_name: str | None) -> str | None:
+    """A machine name ("AMD64", "arm64", "x86_64") as the knowledge spells wheel architectures."""
     if machine is None:
         return None
     arch = _ARCH.get(machine.lower(), machine.lower())
@@ -83,12 +88,12 @@ def _wheel_arch(facts: Facts, os_name: str | None) -> str | None:
     return arch
 
 
-def _python_tag(facts: Facts) -> str | None:
-    version = facts.python.version
-    match = re.match(r"(\d+)\.(\d+)", version or "")
-    if facts.python.status != "found" or not match:
+def python_tag(python: PythonFacts) -> str | None:
+    """ "3.12", or "3.13t" for a free-threaded build; None when the target was not inspected."""
+    match = re.match(r"(\d+)\.(\d+)", python.version or "")
+    if python.status != "found" or not match:
         return None
-    return f"{match.group(1)}.{match.group(2)}{'t' if facts.python.free_threaded else ''}"
+    return f"{match.group(1)}.{match.group(2)}{'t' if python.free_threaded else ''}"
 
 
 def _visible(facts: Facts, count: int) -> set[int] | None:
@@ -151,7 +156,7 @@ def target_of(facts: Facts) -> Target:
     intel = facts.intel
     intel_names = tuple(g.name for g in intel.gpus or () if g.xpu and g.name)
     return Target(
-        os=os_name, arch=_wheel_arch(facts, os_name), python=_python_tag(facts),
+        os=os_name, arch=_wheel_arch(facts, os_name), python=python_tag(facts.python),
         implementation=facts.python.implementation, pointer_bits=facts.python.pointer_bits,
         executable=facts.python.executable, env_kind=facts.python.env_kind,
         pip3_belongs=facts.python.pip3_belongs, libc=facts.os.libc_name, wsl=facts.os.wsl,
