@@ -222,3 +222,14 @@ def test_no_disk_warning_when_nothing_is_due(knowledge: Knowledge) -> None:
                           packages_disk=DiskSpace(SITE, 100 * GiB, GiB // 2))
     found = only(run(make_facts(resources=tight), knowledge), "low-disk-space")
     assert found.severity is Severity.INFO
+
+
+def test_intel_mac_with_a_radeon_has_mps(knowledge: Knowledge) -> None:
+    """MPS needs "Apple silicon or AMD GPUs" and macOS 12.3+: an Intel Mac's Radeon counts."""
+    intel_mac = mac(version="13.7", chip="", silicon=False)
+    radeon = pci_found(pci_gpu(vendor="1002", name="Radeon Pro 5500M", device="7340"))
+    with_radeon = by_id(run(make_facts(**{**intel_mac, "pci": radeon}), knowledge), "apple")
+    assert with_radeon.status is CheckStatus.OK
+    assert "MPS on Radeon Pro 5500M" in with_radeon.summary
+    without = by_id(run(make_facts(**intel_mac), knowledge), "apple")
+    assert without.status is CheckStatus.NOT_APPLICABLE and "no MPS" in without.summary

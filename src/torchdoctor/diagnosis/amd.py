@@ -40,6 +40,9 @@ def check(ctx: Ctx) -> Check:
             return make_check(ID, TITLE, join(on_bus[0].name, "amdgpu compute (KFD) not "
                                               "available"), details=[a.reason or ""],
                               not_applicable=True)
+        if on_bus and ctx.os == "macos":  # a Radeon in an Intel Mac: torch uses it through MPS
+            return make_check(ID, TITLE, join(on_bus[0].name, "no ROCm on macOS"),
+                              not_applicable=True)
         igpus = [g for g in ctx.pci(AMD_VENDOR) if g.kind == "integrated"]
         if igpus:
             return make_check(ID, TITLE, _integrated(ctx, igpus[0]),

@@ -6,7 +6,15 @@ probe-failed.
 
 from __future__ import annotations
 
-from torchdoctor.diagnosis.context import Ctx, install_fix, join, make_check, probe_failed, problem
+from torchdoctor.diagnosis.context import (
+    AMD_VENDOR,
+    Ctx,
+    install_fix,
+    join,
+    make_check,
+    probe_failed,
+    problem,
+)
 from torchdoctor.knowledge import version_key
 from torchdoctor.model import Check, Fix, Problem
 from torchdoctor.recommend.compat import local_tag_variant
@@ -35,10 +43,29 @@ def check(ctx: Ctx) -> Check:
             "judged.")], unknown=why)
     if a.status != "found":
         return make_check(ID, TITLE, "not a Mac", not_applicable=True)
-    mps = "MPS" if a.apple_silicon else "no MPS (Intel Mac)" if a.apple_silicon is False else None
+    radeon = _intel_mac_radeon(ctx)
+    mps: str | None
+    if a.apple_silicon:
+        mps = "MPS"
+    elif radeon:
+        mps = f"MPS on {radeon}"
+    else:
+        mps = "no MPS (Intel Mac)" if a.apple_silicon is False else None
     summary = join(f"macOS {a.macos_version}" if a.macos_version else None, a.chip, mps)
     problems = [*_rosetta(ctx), *_mps_macos(ctx), *_cuda(ctx)]
-    return make_check(ID, TITLE, summary, problems)
+    # An Intel Mac without an AMD GPU has no MPS to judge: shown, not counted as passed.
+    return make_check(ID, TITLE, summary, problems,
+                      not_applicable=a.apple_silicon is False and radeon is None)
+
+
+def _intel_mac_radeon(ctx: Ctx) -> str | None:
+    """The discrete AMD GPU of an Intel Mac on macOS 12.3+: MPS runs on it ("Mac computers with
+    Apple silicon or AMD GPUs", Apple's PyTorch page), with the x86_64 builds up to 2.2.2."""
+    a = ctx.facts.apple
+    if a.apple_silicon is not False or version_key(a.macos_version or "0") < (12, 3):
+        return None
+    radeons = [g for g in ctx.pci(AMD_VENDOR) if g.kind == "discrete"]
+    return (radeons[0].name or "an AMD GPU") if radeons else None
 
 
 def _rosetta(ctx: Ctx) -> list[Problem]:
