@@ -25,26 +25,9 @@ from typing import Any
 
 from precompile import compile_torchdoctor
 
-# Runs `verify` through the installed CLI when it has the command, else registers it on a bare app.
-_DRIVER = (
-    "import sys, typer\n"
-    "from torchdoctor.commands import verify\n"
-    "app = typer.Typer()\n"
-    "app.callback()(lambda: None)\n"
-    "verify.register(app)\n"
-    "sys.argv = ['torchdoctor', 'verify', *sys.argv[1:]]\n"
-    "app()\n"
-)
-
 
 def _verify_argv(python: str) -> list[str]:
-    probe = subprocess.run(
-        [sys.executable, "-m", "torchdoctor", "verify", "--help"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-    if probe.returncode == 0:
-        return [sys.executable, "-m", "torchdoctor", "verify", "--python", python]
-    return [sys.executable, "-c", _DRIVER, "--python", python]
+    return [sys.executable, "-m", "torchdoctor", "verify", "--python", python]
 
 
 def _timed(argv: list[str]) -> tuple[float, str]:

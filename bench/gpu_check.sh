@@ -3,8 +3,8 @@
 #
 #   bash bench/gpu_check.sh            # uses $PYTHON, else python3
 #
-# 1. `torchdoctor check --expect cuda --json` (or `verify --device cuda --json` where `check` does
-#    not exist yet), 2. a full `torchdoctor verify --json` with the CPU vs GPU benchmark,
+# 1. `torchdoctor check --expect cuda --json`, 2. a full `torchdoctor verify --json` with the CPU
+#    vs GPU benchmark,
 # 3. bench/bench_verify.py (3 interleaved runs: cost against `import torch`, GFLOP/s against
 #    torch.utils.benchmark), 4. a short table, printed last. Takes about one to two minutes.
 set -uo pipefail
@@ -16,32 +16,15 @@ trap 'rm -rf "$OUT"' EXIT
 
 # The CLI: the console script when installed, else the module.
 if command -v torchdoctor >/dev/null 2>&1; then TD=(torchdoctor); else TD=("$PY" -m torchdoctor); fi
-# `verify` through a bare app when the CLI does not register it (yet).
-DRIVER='import sys, typer
-from torchdoctor.commands import verify
-app = typer.Typer()
-app.callback()(lambda: None)
-verify.register(app)
-sys.argv = ["torchdoctor", "verify", *sys.argv[1:]]
-app()'
-if "${TD[@]}" verify --help >/dev/null 2>&1; then VERIFY=("${TD[@]}" verify); else VERIFY=("$PY" -c "$DRIVER"); fi
+VERIFY=("${TD[@]}" verify)
 
 echo "== nvidia-smi"
 timeout 20 nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total --format=csv || true
 
-is_json() { "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null; }
 
 echo "== expect cuda"
-: >"$OUT/expect.json"
-if "${TD[@]}" --help 2>/dev/null | grep -qE '^\s+check\b|│ check '; then
-  timeout 240 "${TD[@]}" check --expect cuda --json --python "$PY" >"$OUT/expect.json"
-  echo "check exit code: $?"
-fi
-if ! is_json "$OUT/expect.json"; then
-  echo "(no usable 'check' yet: verify --device cuda instead)"
-  timeout 240 "${VERIFY[@]}" --device cuda --json --python "$PY" >"$OUT/expect.json"
-  echo "verify --device cuda exit code: $?"
-fi
+timeout 240 "${TD[@]}" check --expect cuda --json --python "$PY" >"$OUT/expect.json"
+echo "check exit code: $?"
 "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("status:", d["status"]); [print(" ", p["severity"], p["code"], "-", p["message"]) for p in d["problems"]]' "$OUT/expect.json" || true
 
 echo "== verify (CPU vs GPU benchmark)"

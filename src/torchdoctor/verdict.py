@@ -1,8 +1,9 @@
 """The verdict of a report: its overall status, its exit code, and the counts the renderers show.
 
-Pure functions of a `Report`. The CLI decides the two codes that do not depend on a report (2 for a
-usage error, 130 for an interrupt); everything else is decided here, once, so the terminal footer,
-the JSON `status`/`exit_code` and the Markdown status line can never disagree.
+Pure functions of a `Report` (or, for `detect`, of the facts). The CLI decides the two codes that
+do not depend on a report (2 for a usage error, 130 for an interrupt); everything else is decided
+here, once, so the terminal footer, the JSON `status`/`exit_code` and the Markdown status line
+can never disagree, whichever command printed them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from torchdoctor.exitcodes import ExitCode
-from torchdoctor.model import CheckStatus, Report, Severity, Status
+from torchdoctor.facts import Facts
+from torchdoctor.report import CheckStatus, Report, Severity, Status
 
 EXPECT_UNMET = "expect-unmet"  # the problem code the report shows for an unmet --expect
 
@@ -116,11 +118,11 @@ def decide(report: Report) -> Verdict:
     return Verdict(Status.OK, ExitCode.OK, tuple(reasons))
 
 
-def overall_status(report: Report) -> Status:
-    """The JSON `status`: ok | warn | fail | unknown."""
-    return decide(report).status
-
-
-def exit_code(report: Report) -> ExitCode:
-    """The process exit code for a finished report: 0, 1 or 3."""
-    return decide(report).exit_code
+def decide_facts(facts: Facts) -> Verdict:
+    """The verdict of a facts document alone (`detect`): incomplete when a probe could not
+    check, else ok. Facts alone judge nothing, so they never fail."""
+    unknown = facts.unknown_sections()
+    if unknown:
+        return Verdict(Status.UNKNOWN, ExitCode.INCOMPLETE,
+                       (f"could not check: {', '.join(unknown)}",))
+    return Verdict(Status.OK, ExitCode.OK)

@@ -2,22 +2,23 @@
 
 For each machine the terminal text (width 100, no colour), the JSON document and the Markdown
 report are compared with the committed files in tests/golden/machines/. After an intended change,
-regenerate them with `TORCHDOCTOR_UPDATE_GOLDEN=1 pytest tests/check` and review the diff.
+regenerate them with `TORCHDOCTOR_UPDATE_GOLDEN=1 pytest tests/check` (exactly `1`) and review
+the diff.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import jsonschema
 import pytest
-from cli_support import MACHINES, REPO
+from cli_support import MACHINES, REPO, invoke_environment
+from golden_support import compare
 
-from torchdoctor.checkup import build_report
 from torchdoctor.facts import Facts
+from torchdoctor.pipeline import build_report
 from torchdoctor.probes import collect_facts
 from torchdoctor.recorded import RecordedHost
 from torchdoctor.render.json_doc import build_document, dumps
@@ -28,7 +29,6 @@ from torchdoctor.render.terminal import render_terminal
 from torchdoctor.verdict import decide
 
 GOLDEN = REPO / "tests" / "golden" / "machines"
-UPDATE = os.environ.get("TORCHDOCTOR_UPDATE_GOLDEN") == "1"
 MACHINE_NAMES = sorted(p.name for p in MACHINES.iterdir() if (p / "machine.json").exists())
 # Redaction as it would be on the machine that recorded it: its user and host names.
 CONTEXT = RedactionContext(homes=("/home/ada",), users=("ada",), hosts=("lab-07",))
@@ -41,24 +41,15 @@ def recorded_facts(name: str) -> Facts:
     return dataclasses.replace(facts, probes=probes)
 
 
-def _compare(path: Path, text: str) -> None:
-    if UPDATE or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        if not UPDATE:
-            pytest.fail(f"{path.name} did not exist; written now, review and commit it")
-    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs from the golden file"
-
-
 @pytest.mark.parametrize("name", MACHINE_NAMES)
 def test_machine_reports_match_golden(name: str) -> None:
     report = build_report("check", recorded_facts(name), None)
     verdict = decide(report)
-    document = build_document(report, verdict.status, verdict.exit_code)
+    document = build_document(report, verdict)
     jsonschema.validate(document, load_schema("report"))
-    _compare(GOLDEN / f"{name}.json", dumps(document) + "\n")
-    _compare(GOLDEN / f"{name}.txt", render_terminal(report, width=100, color=False))
-    _compare(GOLDEN / f"{name}.md", render_markdown(report, redact=True, context=CONTEXT))
+    compare(GOLDEN / f"{name}.json", dumps(document) + "\n")
+    compare(GOLDEN / f"{name}.txt", render_terminal(report, width=100, color=False))
+    compare(GOLDEN / f"{name}.md", render_markdown(report, redact=True, context=CONTEXT))
 
 
 @pytest.mark.parametrize("name", MACHINE_NAMES)
@@ -79,7 +70,7 @@ def test_diagnose_of_the_captured_document_equals_check(name: str, tmp_path: Pat
     captured = json.loads(json.dumps(facts_document(facts)))
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(captured), encoding="utf-8")
-    again, verify = read_document(str(path))
-    replayed = build_report("check", again, verify)
+    again = read_document(invoke_environment(), str(path))
+    replayed = build_report("check", again.facts, again.verify)
     assert replayed.checks == direct.checks
     assert replayed.install == direct.install

@@ -31,7 +31,7 @@ from torchdoctor.facts.model import (
     TorchCopy,
 )
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import Check, CheckStatus, InstallPlan, Problem, Severity
+from torchdoctor.report import Check, CheckStatus, InstallPlan, Problem, Severity
 
 GiB = 2**30
 SITE = "/home/ada/proj/.venv/lib/python3.12/site-packages"

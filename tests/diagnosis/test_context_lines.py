@@ -23,7 +23,7 @@ from diag_facts import (
 
 from torchdoctor.facts.model import NvidiaFacts
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import CheckStatus, Severity
+from torchdoctor.report import CheckStatus, Severity
 
 DOCKER = linux_os(container="docker")
 CU130 = torch_env("2.13.0+cu130", cuda="13.0")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from torchdoctor.diagnosis.catalog import CATALOG
+from torchdoctor.catalogue import CATALOG
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "problems.md"
 

@@ -32,7 +32,7 @@ from torchdoctor.diagnosis.apple import mps_macos_needed
 from torchdoctor.diagnosis.devices import visible_count
 from torchdoctor.facts.model import DiskSpace, ResourceFacts
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import Alternative, CheckStatus, InstallPlan, Severity
+from torchdoctor.report import Alternative, CheckStatus, InstallPlan, Severity
 
 RTX5090 = nvidia_found(gpu("NVIDIA GeForce RTX 5090", "12.0"), driver="570.195.03", cuda="12.8")
 

@@ -28,7 +28,7 @@ from diag_facts import (
 from torchdoctor.diagnosis import CHECK_IDS
 from torchdoctor.facts.model import Facts, NvidiaFacts, OsFacts
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import CheckStatus
+from torchdoctor.report import CheckStatus
 
 WINDOWS = OsFacts(status="found", system="windows", version="10.0.26100",
                   distribution="Windows 11", arch="x86_64")

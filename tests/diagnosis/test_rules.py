@@ -30,7 +30,7 @@ from diag_facts import (
     torch_env,
 )
 
-from torchdoctor.diagnosis.catalog import CATALOG
+from torchdoctor.catalogue import CATALOG
 from torchdoctor.facts.model import (
     AmdFacts,
     CpuFacts,
@@ -44,7 +44,7 @@ from torchdoctor.facts.model import (
     ResourceFacts,
 )
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import InstallPlan, Severity
+from torchdoctor.report import InstallPlan, Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 CU130 = {"python": torch_env("2.13.0+cu130", cuda="13.0")}

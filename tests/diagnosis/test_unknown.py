@@ -26,7 +26,7 @@ from torchdoctor.facts.model import (
     ResourceFacts,
 )
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import CheckStatus, Severity
+from torchdoctor.report import CheckStatus, Severity
 
 TIMED_OUT = NvidiaFacts(status="unknown", reason="nvidia-smi timed out after 5 s")
 CUDA_RULES = {"driver-too-old", "gpu-arch-not-in-wheel", "gpu-arch-dropped-from-wheel",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from torchdoctor.errors import UsageError
 from torchdoctor.install import Axes, InstallError, MalformedAxisError, build_command, command_for
 from torchdoctor.install import axes as ax
 from torchdoctor.knowledge import load
@@ -47,20 +48,22 @@ def test_python_versions() -> None:
         ax.parse_python("2.7x")
 
 
-def test_defaults_come_from_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ax.platform, "system", lambda: "Linux")
-    monkeypatch.setattr(ax.platform, "machine", lambda: "aarch64")
-    axes = ax.resolve_axes()
-    assert (axes.torch, axes.os, axes.arch, axes.compute, axes.package) == (
-        "stable", "linux", "aarch64", "cpu", "pip")
+def test_defaults_come_from_the_machine() -> None:
+    here = ax.Machine("Linux", "aarch64", "3.12")
+    axes = ax.resolve_axes(here)
+    assert (axes.torch, axes.os, axes.arch, axes.compute, axes.package, axes.python) == (
+        "stable", "linux", "aarch64", "cpu", "pip", "3.12")
     # Another OS than this machine's: that OS's usual architecture.
-    assert ax.resolve_axes(os="macos").arch == "arm64"
-    assert ax.resolve_axes(os="windows").arch == "x86_64"
+    assert ax.resolve_axes(here, os="macos").arch == "arm64"
+    assert ax.resolve_axes(here, os="windows").arch == "x86_64"
+    with pytest.raises(UsageError, match="no builds for FreeBSD"):
+        ax.resolve_axes(ax.Machine("FreeBSD", "amd64", "3.12"))
 
 
-def test_auto_compute_is_cpu_until_detection() -> None:
-    assert ax.resolve_compute("auto", "linux", "x86_64") == "cpu"
-    assert ax.resolve_compute("cu128", "linux", "x86_64") == "cu128"
+def test_auto_compute_left_to_the_axes_is_the_cpu_build() -> None:
+    here = ax.Machine("Linux", "x86_64", "3.12")
+    assert ax.resolve_axes(here, compute="auto").compute == "cpu"
+    assert ax.resolve_axes(here, compute="cu128").compute == "cu128"
 
 
 def test_aarch64_special_text_is_split_per_arch() -> None:

@@ -71,19 +71,6 @@ def test_old_release_on_aarch64_is_refused(cli: Any) -> None:
     assert "torch 1.0.0 has no Linux aarch64 builds (it has: x86_64)" in err
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str) -> tuple[int, str, str]:
-        from torchdoctor.cli import main
-
-        with pytest.raises(SystemExit) as exc:
-            main(list(args))
-        out, err = capsys.readouterr()
-        return int(exc.value.code or 0), out, err
-
-    return run
-
-
 @pytest.fixture(scope="module")
 def tables() -> ModuleType:
     spec = importlib.util.spec_from_file_location("knowledge_tables",

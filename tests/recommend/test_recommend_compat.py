@@ -6,6 +6,7 @@ import pytest
 from rec_facts import machine, with_torch
 
 from torchdoctor.knowledge import Knowledge
+from torchdoctor.knowledge.compat import gfx_of_override, local_tag_variant, sm_name
 from torchdoctor.recommend import (
     driver_runs_variant,
     gfx_supported,
@@ -14,7 +15,6 @@ from torchdoctor.recommend import (
     min_driver_for_gpus,
     variant_runs_on_gpu,
 )
-from torchdoctor.recommend.compat import gfx_of_override, local_tag_variant, sm_name
 
 
 @pytest.mark.parametrize(("tag", "variant"), [

@@ -7,7 +7,6 @@ from rec_facts import PY, machine, nvidia, with_torch
 
 from torchdoctor.errors import UsageError
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import InstallPlan
 from torchdoctor.recommend import (
     NoRecommendation,
     NoRecommendationError,
@@ -15,6 +14,7 @@ from torchdoctor.recommend import (
     recommend_compute,
     try_recommend,
 )
+from torchdoctor.report import InstallPlan
 
 CPU = "pip3 install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
 H100 = nvidia("580.65.06", "13.0", ("NVIDIA H100 80GB HBM3", "9.0"))

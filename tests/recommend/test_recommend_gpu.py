@@ -6,8 +6,8 @@ from rec_facts import amd, intel_arc, machine, nvidia, pci, pci_gpu
 
 from torchdoctor.facts import AppleFacts, Facts
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import InstallPlan
 from torchdoctor.recommend import recommend
+from torchdoctor.report import InstallPlan
 
 CPU = "pip3 install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
 DEFAULT = "pip3 install torch torchvision"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from render_facts import CPU_CMD, CU126, PYTHON, make_facts
 
-from torchdoctor.model import (
+from torchdoctor.report import (
     Alternative,
     Check,
     CheckStatus,
@@ -18,50 +18,6 @@ from torchdoctor.model import (
     Report,
     Severity,
 )
-
-PYTHON = "/srv/app/.venv/bin/python"
-CU126 = "pip3 install --force-reinstall torch torchvision --index-url https://download.pytorch.org/whl/cu126"
-CPU_CMD = "pip3 install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
-
-_FACTS: dict[str, Any] = {
-    "os": {
-        "status": "found", "reason": None, "system": "linux", "version": "22.04",
-        "distribution": "Ubuntu 22.04.4 LTS", "kernel": "6.8.0-45-generic", "arch": "x86_64",
-        "libc_name": "glibc", "libc_version": "2.35", "wsl": None, "container": None,
-    },
-    "cpu": {"status": "found", "reason": None, "model": "AMD Ryzen 9 7950X 16-Core Processor",
-            "logical_cores": 32, "avx": True, "avx2": True, "avx512f": True},
-    "python": {
-        "status": "found", "reason": None, "executable": PYTHON, "version": "3.11.9",
-        "implementation": "cpython", "pointer_bits": 64, "free_threaded": False,
-        "env_kind": "venv", "distributions": [
-            {"name": "numpy", "version": "2.1.3", "local_tag": None,
-             "location": "/srv/app/.venv/lib/python3.11/site-packages", "installer": "pip"},
-            {"name": "torch", "version": "2.13.0+cpu", "local_tag": "cpu",
-             "location": "/srv/app/.venv/lib/python3.11/site-packages", "installer": "pip"},
-            {"name": "requests", "version": "2.32.3", "local_tag": None,
-             "location": "/srv/app/.venv/lib/python3.11/site-packages", "installer": "pip"},
-        ],
-        "torch_copies": [
-            {"path": "/srv/app/.venv/lib/python3.11/site-packages/torch",
-             "version": "2.13.0+cpu", "cuda": None, "hip": None, "xpu": None,
-             "git_version": "abc123", "in_user_site": False},
-        ],
-    },
-    "nvidia": {"status": "absent", "reason": None, "driver_version": None, "gpus": None},
-    "pci": {"status": "absent", "reason": None, "gpus": []},
-    "amd": {"status": "absent", "reason": None},
-    "env": {"status": "found", "reason": None, "variables": {}, "ld_library_path_cuda": []},
-    "probes": [],
-}  # fmt: skip
-
-
-def make_facts(**sections: dict[str, Any]) -> dict[str, Any]:
-    """The base facts with some sections replaced or merged."""
-    facts = copy.deepcopy(_FACTS)
-    for name, values in sections.items():
-        facts.setdefault(name, {}).update(values)
-    return facts
 
 
 def check(id: str, title: str, status: CheckStatus, summary: str, **kw: Any) -> Check:

@@ -1,21 +1,22 @@
 """Golden files of the fixture reports: the exact terminal text, JSON and Markdown.
 
-Regenerate after an intended change with `TORCHDOCTOR_UPDATE_GOLDEN=1 pytest tests/render`, and
+Regenerate after an intended change with `TORCHDOCTOR_UPDATE_GOLDEN=1 pytest tests/render` (exactly
+`1`), and
 review the diff like code.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from golden_support import compare
 
-from torchdoctor.model import Report
 from torchdoctor.render.json_doc import build_document, dumps
 from torchdoctor.render.markdown import render_markdown
 from torchdoctor.render.redact import RedactionContext
 from torchdoctor.render.terminal import render_terminal
+from torchdoctor.report import Report
 from torchdoctor.verdict import decide
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,7 +30,7 @@ def outputs(report: Report) -> dict[str, str]:
     return {
         "txt": render_terminal(report, width=100),
         "ascii.txt": render_terminal(report, width=100, ascii=True, verbose=1),
-        "json": dumps(build_document(report, verdict.status, verdict.exit_code)) + "\n",
+        "json": dumps(build_document(report, verdict)) + "\n",
         "md": render_markdown(report, context=CONTEXT),
     }
 
@@ -37,8 +38,4 @@ def outputs(report: Report) -> dict[str, str]:
 @pytest.mark.parametrize("name", NAMES)
 def test_golden(all_reports: dict[str, Report], name: str) -> None:
     for suffix, text in outputs(all_reports[name]).items():
-        path = GOLDEN / f"{name}.{suffix}"
-        if os.environ.get("TORCHDOCTOR_UPDATE_GOLDEN"):
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        assert path.read_text(encoding="utf-8") == text, f"{path.name} differs"
+        compare(GOLDEN / f"{name}.{suffix}", text)

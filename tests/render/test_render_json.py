@@ -10,10 +10,11 @@ import jsonschema
 import pytest
 
 from torchdoctor.exitcodes import ExitCode
-from torchdoctor.model import Report
 from torchdoctor.render.json_doc import build_document, dumps, error_document
 from torchdoctor.render.schema import load_schema
+from torchdoctor.report import Report
 from torchdoctor.verdict import decide
+from torchdoctor.verify.result import StageResult, StageStatus, VerifyResult
 
 TOP_LEVEL = [
     "schema_version", "tool", "command", "status", "exit_code", "target", "knowledge_date",
@@ -23,7 +24,7 @@ TOP_LEVEL = [
 
 def document(report: Report) -> dict[str, Any]:
     verdict = decide(report)
-    return build_document(report, verdict.status, verdict.exit_code)
+    return build_document(report, verdict)
 
 
 def validate(doc: dict[str, Any]) -> None:
@@ -79,10 +80,13 @@ def test_timed_out_check(timed_out: Report) -> None:
 
 
 def test_expect_and_verify_members(healthy_cpu: Report) -> None:
-    report = replace(healthy_cpu, expect="cuda", expect_met=False, verify={"import": {"ok": True}})
+    stage = StageResult("import", StageStatus.OK, 2.0, {"version": "2.13.0+cpu"})
+    verify = VerifyResult("/srv/app/.venv/bin/python", "auto", (stage,))
+    report = replace(healthy_cpu, expect="cuda", expect_met=False, verify=verify)
     doc = document(report)
     assert doc["expect"] == {"accelerator": "cuda", "met": False}
-    assert doc["verify"] == {"import": {"ok": True}}
+    assert doc["verify"]["stages"][0]["data"] == {"version": "2.13.0+cpu"}
+    assert doc["verify"]["torch_version"] == "2.13.0+cpu"
     assert doc["exit_code"] == 1
     validate(doc)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from torchdoctor.model import Fix, Report
+from render_facts import make_facts
+
 from torchdoctor.render.markdown import cell, code_block, render_markdown
 from torchdoctor.render.redact import RedactionContext
+from torchdoctor.report import Fix, Report
+from torchdoctor.verify.result import from_dict
 
 NOTHING = RedactionContext()
 
@@ -49,7 +52,11 @@ def test_environment_uses_collect_env_names(gpu_cpu_build: Report) -> None:
 
 
 def test_missing_facts_say_could_not_collect(healthy_cpu: Report) -> None:
-    text = render_markdown(replace(healthy_cpu, facts={}), context=NOTHING)
+    unknown = make_facts(python={"status": "unknown", "reason": "timed out", "executable": None,
+                                 "distributions": None, "torch_copies": None},
+                         os={"status": "unknown", "system": None, "distribution": None,
+                             "arch": None})
+    text = render_markdown(replace(healthy_cpu, facts=unknown), context=NOTHING)
     assert "| PyTorch version | Could not collect |" in text
     assert "| OS | Could not collect |" in text
 
@@ -62,7 +69,8 @@ def test_verify_fills_runtime_fields(healthy_cpu: Report) -> None:
         {"name": "build", "status": "ok", "data": build},
         {"name": "devices", "status": "ok", "data": devices},
     ]
-    text = render_markdown(replace(healthy_cpu, verify={"stages": stages}), context=NOTHING)
+    text = render_markdown(replace(healthy_cpu, verify=from_dict({"stages": stages})),
+                           context=NOTHING)
     assert "| Is CUDA available | Yes |" in text
     assert "| Is debug build | No |" in text
     assert "| cuDNN version | 91002 |" in text
@@ -73,7 +81,7 @@ def test_verify_fills_runtime_fields(healthy_cpu: Report) -> None:
 def test_cpu_build_is_not_cuda_available(healthy_cpu: Report) -> None:
     build = {"version": "2.13.0+cpu", "cuda": None, "hip": None, "xpu": None, "debug": False}
     verify = {"stages": [{"name": "build", "status": "ok", "data": build}]}
-    text = render_markdown(replace(healthy_cpu, verify=verify), context=NOTHING)
+    text = render_markdown(replace(healthy_cpu, verify=from_dict(verify)), context=NOTHING)
     assert "| Is CUDA available | No |" in text
 
 
@@ -100,9 +108,9 @@ def test_table_cells_and_fences_are_escaped(gpu_cpu_build: Report) -> None:
 
 
 def test_no_redact_keeps_paths(healthy_cpu: Report) -> None:
-    facts = dict(healthy_cpu.facts)
-    facts["python"] = {**facts["python"], "executable": "/home/alice/.venv/bin/python"}  # type: ignore[dict-item]
-    report = replace(healthy_cpu, facts=facts)
+    assert healthy_cpu.facts is not None
+    python = replace(healthy_cpu.facts.python, executable="/home/alice/.venv/bin/python")
+    report = replace(healthy_cpu, facts=replace(healthy_cpu.facts, python=python))
     ctx = RedactionContext(homes=("/home/alice",), users=("alice",))
     assert "/home/alice/.venv/bin/python" in render_markdown(report, redact=False, context=ctx)
     redacted = render_markdown(report, context=ctx)

@@ -5,15 +5,16 @@ JSON shows only allow-listed environment variables, and never a credential.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
-from torchdoctor.model import Check, CheckStatus, Fix, Problem, Report, Severity
+from torchdoctor.facts import EnvFacts, NvidiaFacts, NvidiaGpu
 from torchdoctor.render.json_doc import build_document, dumps
 from torchdoctor.render.markdown import render_markdown
 from torchdoctor.render.redact import RedactionContext, env_allowed
 from torchdoctor.render.terminal import render_terminal
+from torchdoctor.report import Check, CheckStatus, Fix, Problem, Report, Severity
 from torchdoctor.verdict import decide
+from torchdoctor.verify.result import VerifyResult
 
 HOME, USER, HOST = "/home/kwasniewska", "kwasniewska", "lab-gpu-node-042"
 SECRETS = {
@@ -37,16 +38,18 @@ def planted(report: Report) -> Report:
         "VIRTUAL_ENV": f"{HOME}/proj/.venv",
     }
     python = f"{HOME}/proj/.venv/bin/python"
-    facts = json.loads(json.dumps(report.facts))
-    facts["env"] = {"status": "found", "reason": None, "variables": env, "ld_library_path_cuda": []}
-    facts["python"]["executable"] = python
-    facts["python"]["cwd"] = f"{HOME}/proj"
-    facts["python"]["hostname"] = HOST
-    facts["nvidia"] = {
-        "status": "found",
-        "driver_version": "550.144.03",
-        "gpus": [{"index": 0, "name": f"NVIDIA A100 on {HOST}", "uuid": "GPU-aaaa"}],
-    }
+    assert report.facts is not None
+    gpu = NvidiaGpu(0, f"NVIDIA A100 on {HOST} (UUID: GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee)",
+                    "8.0", 40960, None, None, "nvml")
+    facts = replace(
+        report.facts,
+        env=EnvFacts("found", variables=env),
+        python=replace(report.facts.python, executable=python, cwd=f"{HOME}/proj",
+                       prefix=f"{HOME}/proj/.venv"),
+        nvidia=NvidiaFacts("found", driver_version="550.144.03", gpus=(gpu,)),
+    )
+    note = f"ran as {USER} on {HOST} with PIP_INDEX_URL={env['PIP_INDEX_URL']}"
+    verify = VerifyResult(python, "auto", (), notes=(note,))
     problem = Problem(
         "multiple-torch-installs", Severity.WARNING, "Several torch copies",
         f"torch is also in {HOME}/.local/lib/python3.11/site-packages ({USER}@{HOST}).",
@@ -55,7 +58,7 @@ def planted(report: Report) -> Report:
     check = Check("torch", "PyTorch", CheckStatus.WARNING, f"2.13.0 in {HOME}", problems=(problem,))
     return replace(
         report, target_python=python, facts=facts, checks=(*report.checks, check),
-        verify={"host": HOST, "note": f"ran as {USER} with PIP_INDEX_URL={env['PIP_INDEX_URL']}"},
+        verify=verify,
     )  # fmt: skip
 
 
@@ -96,12 +99,12 @@ def test_no_redact_still_hides_secrets(healthy_cpu: Report) -> None:
 def test_json_shows_only_allow_listed_variables(healthy_cpu: Report) -> None:
     report = planted(healthy_cpu)
     verdict = decide(report)
-    doc = build_document(report, verdict.status, verdict.exit_code)
+    doc = build_document(report, verdict)
     variables = doc["facts"]["env"]["variables"]
     assert variables and all(env_allowed(name) for name in variables)
     assert "HOME" not in variables and "USER" not in variables
     assert_clean(dumps(doc), personal=False)
-    redacted = build_document(report, verdict.status, verdict.exit_code, redaction=context())
+    redacted = build_document(report, verdict, redaction=context())
     assert_clean(dumps(redacted))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import replace
 
-from torchdoctor.model import Fix, Report
-from torchdoctor.render.terminal import detect_settings, print_terminal, render_terminal
+from cli_support import MACHINES, Stream
+
+from torchdoctor.cli.output import emit_report
+from torchdoctor.environment import Environment
+from torchdoctor.render.terminal import render_terminal
+from torchdoctor.report import Fix, Report
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -123,44 +126,25 @@ def test_alternatives_are_listed(gpu_cpu_build: Report) -> None:
     assert lines[i + 1] == "    pip3 install torch torchvision"
 
 
-class _Stream(io.StringIO):
-    def __init__(self, tty: bool, encoding: str) -> None:
-        super().__init__()
-        self._tty, self._encoding = tty, encoding
-
-    def isatty(self) -> bool:
-        return self._tty
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return self._encoding
-
-
-def test_settings_no_colour_when_not_a_terminal() -> None:
-    assert detect_settings(_Stream(False, "utf-8"), {}).color is False
-
-
-def test_settings_colour_on_a_terminal_unless_no_color() -> None:
-    assert detect_settings(_Stream(True, "utf-8"), {}).color is True
-    assert detect_settings(_Stream(True, "utf-8"), {"NO_COLOR": "1"}).color is False
-    assert detect_settings(_Stream(True, "utf-8"), {"TERM": "dumb"}).color is False
-    # An empty NO_COLOR does not count (no-color.org).
-    assert detect_settings(_Stream(True, "utf-8"), {"NO_COLOR": ""}).color is True
-
-
-def test_settings_ascii_when_the_encoding_lacks_the_glyphs() -> None:
-    assert detect_settings(_Stream(False, "utf-8"), {}).ascii is False
-    assert detect_settings(_Stream(False, "ascii"), {}).ascii is True
-    assert detect_settings(_Stream(False, "cp1252"), {}).ascii is True
-
-
-def test_print_terminal_to_a_pipe(gpu_cpu_build: Report) -> None:
-    stream = _Stream(False, "ascii")
-    print_terminal(gpu_cpu_build, stream=stream)
-    text = stream.getvalue()
+def test_a_pipe_gets_plain_ascii_when_it_cannot_take_unicode(gpu_cpu_build: Report) -> None:
+    code = emit_report(_environment("ascii"), gpu_cpu_build)
+    text = _OUT.getvalue()
     text.encode("ascii")
     assert not ANSI.search(text)
     assert "[xx] PyTorch" in text
+    assert code.exit_code == 1
+
+
+_OUT = Stream(encoding="ascii")
+
+
+def _environment(encoding: str) -> Environment:
+    from torchdoctor.recorded import RecordedHost
+
+    _OUT.seek(0)
+    _OUT.truncate()
+    host = RecordedHost(MACHINES / "cpu-linux-laptop")
+    return Environment.create(host, Stream(), _OUT, Stream(encoding=encoding))
 
 
 def test_prerequisite_stands_right_above_the_command(gpu_cpu_build: Report) -> None:

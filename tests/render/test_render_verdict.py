@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from torchdoctor.exitcodes import ExitCode
-from torchdoctor.model import Check, CheckStatus, Report, Status
-from torchdoctor.verdict import decide, exit_code, overall_status, tally
+from torchdoctor.report import Check, CheckStatus, Report, Status
+from torchdoctor.verdict import decide, tally
 
 
 @pytest.mark.parametrize(
@@ -22,8 +22,8 @@ from torchdoctor.verdict import decide, exit_code, overall_status, tally
 )
 def test_each_fixture(all_reports: dict[str, Report], name: str, status: Status, code: int) -> None:
     report = all_reports[name]
-    assert overall_status(report) is status
-    assert exit_code(report) == code
+    verdict = decide(report)
+    assert (verdict.status, verdict.exit_code) == (status, code)
 
 
 def test_strict_turns_a_warning_into_a_failure(warning_only: Report) -> None:
@@ -34,7 +34,7 @@ def test_strict_turns_a_warning_into_a_failure(warning_only: Report) -> None:
 
 
 def test_strict_without_warnings_changes_nothing(healthy_cpu: Report) -> None:
-    assert exit_code(replace(healthy_cpu, strict=True)) == ExitCode.OK
+    assert decide(replace(healthy_cpu, strict=True)).exit_code == ExitCode.OK
 
 
 def test_expect_unmet_fails_a_healthy_report(healthy_cpu: Report) -> None:
@@ -44,22 +44,22 @@ def test_expect_unmet_fails_a_healthy_report(healthy_cpu: Report) -> None:
 
 
 def test_expect_met_passes(healthy_cpu: Report) -> None:
-    assert exit_code(replace(healthy_cpu, expect="cpu", expect_met=True)) == ExitCode.OK
+    assert decide(replace(healthy_cpu, expect="cpu", expect_met=True)).exit_code == ExitCode.OK
 
 
 def test_a_failure_beats_an_incomplete_check(timed_out: Report, gpu_cpu_build: Report) -> None:
     both = replace(gpu_cpu_build, checks=(*gpu_cpu_build.checks, *timed_out.checks[2:3]))
-    assert exit_code(both) == ExitCode.PROBLEMS
+    assert decide(both).exit_code == ExitCode.PROBLEMS
 
 
 def test_expect_unmet_beats_incomplete(timed_out: Report) -> None:
-    assert exit_code(replace(timed_out, expect="gpu", expect_met=False)) == ExitCode.PROBLEMS
+    assert decide(replace(timed_out, expect="gpu", expect_met=False)).exit_code == ExitCode.PROBLEMS
 
 
 def test_an_error_box_without_problem_objects_still_fails(healthy_cpu: Report) -> None:
     broken = Check("torch", "PyTorch", CheckStatus.ERROR, "import failed")
     report = replace(healthy_cpu, checks=(*healthy_cpu.checks, broken))
-    assert exit_code(report) == ExitCode.PROBLEMS
+    assert decide(report).exit_code == ExitCode.PROBLEMS
 
 
 def test_empty_report_is_ok(healthy_cpu: Report) -> None:
@@ -75,7 +75,7 @@ def test_tally_phrases(gpu_cpu_build: Report, timed_out: Report) -> None:
 
 
 def test_expect_reason_is_not_repeated_when_the_problem_is_shown(healthy_cpu: Report) -> None:
-    from torchdoctor.model import Problem, Severity
+    from torchdoctor.report import Problem, Severity
 
     problem = Problem("expect-unmet", Severity.ERROR, "Expected cuda", "--expect cuda: no GPU.")
     line = Check("expect", "Expect cuda", CheckStatus.ERROR, "no GPU", problems=(problem,))

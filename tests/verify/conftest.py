@@ -1,4 +1,4 @@
-"""Fixtures for the verification tests: throwaway venvs holding a fake `torch`, and a CLI app.
+"""Fixtures for the verification tests: throwaway venvs holding a fake `torch`, and the schemas.
 
 A fake torch is the source of `fake_torch_impl.py`, configured through its `FAKE` dict, followed by
 an optional snippet that runs at the end of `import torch` (segfault, hang, raise, print, ...).
@@ -7,7 +7,6 @@ Each venv is created with `--without-pip` (about 0.1 s), so every failure mode g
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
 HERE = Path(__file__).parent
 IMPL = (HERE / "fake_torch_impl.py").read_text(encoding="utf-8")
-SCHEMA_PATH = HERE.parents[1] / "src" / "torchdoctor" / "schemas" / "verify.schema.json"
 
 FakeTorch = Callable[..., str]
 
@@ -59,35 +56,20 @@ def fake_torch(tmp_path: Path) -> FakeTorch:
 
 
 @pytest.fixture(scope="session")
-def verify_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return schema
-
-
-@pytest.fixture(scope="session")
-def validate(verify_schema: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
-    """Validate one `verify --json` document against the published schema."""
+def validate() -> Callable[[dict[str, Any]], None]:
+    """Validate one `verify --json` document: the report schema, and the verification schema for
+    its `verify` member."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(verify_schema)
+    from torchdoctor.render.schema import load_schema
+
+    report = jsonschema.Draft202012Validator(load_schema("report"))
+    verify = jsonschema.Draft202012Validator(load_schema("verify"))
 
     def check(doc: dict[str, Any]) -> None:
-        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        errors = sorted(report.iter_errors(doc), key=lambda e: list(e.path))
+        if isinstance(doc.get("verify"), dict):
+            errors += sorted(verify.iter_errors(doc["verify"]), key=lambda e: list(e.path))
         assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
 
     return check
-
-
-@pytest.fixture
-def app() -> typer.Typer:
-    """A bare CLI with only `verify` registered (commands/__init__.py is not ours to edit)."""
-    from torchdoctor.commands import verify
-
-    application = typer.Typer(add_completion=False)
-
-    @application.callback()
-    def _root() -> None:
-        """Root."""
-
-    verify.register(application)
-    return application

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from verify_support import exit_code
+
 from torchdoctor.exitcodes import ExitCode
 from torchdoctor.host import RealHost
-from torchdoctor.model import CheckStatus
+from torchdoctor.report import CheckStatus
 from torchdoctor.verify import (
     Interruption,
     StageStatus,
@@ -20,7 +22,6 @@ from torchdoctor.verify import (
     run_verify,
     to_check,
 )
-from torchdoctor.verify.render import exit_code
 
 FakeTorch = Callable[..., str]  # the `fake_torch` fixture's factory (see conftest.py)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from verify_support import exit_code
 
 from torchdoctor.exitcodes import ExitCode
 from torchdoctor.host import RealHost
-from torchdoctor.model import Severity
+from torchdoctor.report import Severity
 from torchdoctor.verify import Interruption, StageStatus, VerifyResult, run_verify
-from torchdoctor.verify.render import exit_code
 
 FakeTorch = Callable[..., str]  # the `fake_torch` fixture's factory (see conftest.py)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from verify_support import document
 
 from torchdoctor._child import verify_torch as child
 from torchdoctor.host import ProcResult
@@ -22,7 +23,6 @@ from torchdoctor.verify import (
     to_check,
 )
 from torchdoctor.verify.errors import match_companion_error, match_import_error
-from torchdoctor.verify.render import document
 from torchdoctor.verify.result import VerifyResult
 
 HELLO = {"event": "hello", "python": "3.8.18", "platform": "linux", "implementation": "CPython"}

@@ -13,7 +13,7 @@ line, resources, freshness = the knowledge line); `catalog` lists every problem 
 
 from __future__ import annotations
 
-from torchdoctor.diagnosis.catalog import CATALOG, ProblemKind, kind
+from torchdoctor.catalogue import CATALOG, ProblemKind, kind
 from torchdoctor.diagnosis.engine import CHECK_IDS, diagnose
 
 __all__ = ["CATALOG", "CHECK_IDS", "ProblemKind", "diagnose", "kind"]

@@ -18,8 +18,8 @@ from torchdoctor.diagnosis.context import (
 )
 from torchdoctor.diagnosis.devices import hidden_gpus
 from torchdoctor.facts.model import AmdGpu, PciGpu
-from torchdoctor.model import Check, Fix, Problem, Severity
-from torchdoctor.recommend.compat import gfx_of_override, gfx_supported, hsa_override_for
+from torchdoctor.knowledge.compat import gfx_of_override, gfx_supported, hsa_override_for
+from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "amd", "AMD ROCm"
 

@@ -16,8 +16,8 @@ from torchdoctor.diagnosis.context import (
     problem,
 )
 from torchdoctor.knowledge import version_key
-from torchdoctor.model import Check, Fix, Problem
-from torchdoctor.recommend.compat import local_tag_variant
+from torchdoctor.knowledge.compat import local_tag_variant
+from torchdoctor.report import Check, Fix, Problem
 
 ID, TITLE = "apple", "Apple MPS"
 # The macOS that torch's MPS backend accepts, by torch release, from the backend's own error

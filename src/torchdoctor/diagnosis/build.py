@@ -20,8 +20,8 @@ from torchdoctor.diagnosis.context import (
 )
 from torchdoctor.diagnosis.gpus import gpu_host
 from torchdoctor.knowledge import cuda_minor, version_key
-from torchdoctor.model import Check, Fix, Problem, Severity
-from torchdoctor.recommend.compat import sm_name, variant_runs_on_gpu
+from torchdoctor.knowledge.compat import sm_name, variant_runs_on_gpu
+from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "torch", "PyTorch"
 CONDA_CHANNEL_LAST = "2.5.1"  # the pytorch conda channel's last release

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from torchdoctor.diagnosis.context import Ctx, problem
 from torchdoctor.knowledge import cuda_minor, version_key
-from torchdoctor.model import Fix, Problem, Severity
-from torchdoctor.recommend.compat import local_tag_variant
+from torchdoctor.knowledge.compat import local_tag_variant
+from torchdoctor.report import Fix, Problem, Severity
 
 # torch 2.3 was the first release built against NumPy 2 (which runs on NumPy 1.22+ as well);
 # older releases were built against NumPy 1.x and cannot use NumPy 2.

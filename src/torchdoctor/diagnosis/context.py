@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from torchdoctor.diagnosis.catalog import CATALOG
+from torchdoctor.catalogue import problem as problem  # the rules build problems through it
 from torchdoctor.facts.model import Distribution, Facts, NvidiaGpu, PciGpu, TorchCopy
 from torchdoctor.knowledge import Knowledge, version_key
-from torchdoctor.model import Check, CheckStatus, Fix, InstallPlan, Problem, Severity
-from torchdoctor.recommend.commands import command_word
-from torchdoctor.recommend.compat import installed_variant
+from torchdoctor.knowledge.compat import installed_variant
+from torchdoctor.recommend.shell import command_word
 from torchdoctor.recommend.target import python_tag, wheel_arch
+from torchdoctor.report import Check, CheckStatus, Fix, InstallPlan, Problem, Severity
 
-NVIDIA_VENDOR, AMD_VENDOR, INTEL_VENDOR = "10de", "1002", "8086"
+NVIDIA_VENDOR, AMD_VENDOR = "10de", "1002"
 # The target interpreter could not be used at all (as opposed to: inspecting it timed out).
 UNUSABLE_PYTHON = ("missing", "not-executable", "not-python", "python2", "too-old")
 
@@ -41,7 +41,8 @@ class Ctx:
 
     @property
     def installed(self) -> bool:
-        return self.torch is not None or self.torch_dist is not None
+        """A torch package or pip's record of one is there (see `PythonFacts.torch_state`)."""
+        return self.facts.python.torch_state in ("installed", "package-only", "metadata-only")
 
     @property
     def torch_version(self) -> str | None:
@@ -122,13 +123,6 @@ def _wheel_arch(facts: Facts, os_name: str | None) -> str | None:
 
 
 # --- building problems, fixes and checks -------------------------------------------------------
-
-def problem(code: str, check: str, message: str, fix: Fix | None = None,
-            severity: Severity | None = None) -> Problem:
-    """A problem of a catalogued code (its default severity unless the rule says otherwise)."""
-    kind = CATALOG[code]
-    return Problem(code, severity or kind.severity, kind.title, message, fix, check)
-
 
 def probe_failed(check: str, message: str) -> Problem:
     """probe-failed: what could not be checked and what was therefore not judged."""

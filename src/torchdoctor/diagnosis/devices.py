@@ -7,7 +7,7 @@ CUDA (and HIP) read the list left to right and stop at the first entry that is n
 from __future__ import annotations
 
 from torchdoctor.diagnosis.context import Ctx, problem
-from torchdoctor.model import Fix, Problem, Severity
+from torchdoctor.report import Fix, Problem, Severity
 
 
 def visible_count(value: str, count: int | None) -> int | None:

@@ -13,7 +13,7 @@ from torchdoctor.diagnosis import resources as resources_check
 from torchdoctor.diagnosis.context import Ctx, build_context
 from torchdoctor.facts.model import Facts
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.model import Check, InstallPlan
+from torchdoctor.report import Check, InstallPlan
 
 _CHECKS: tuple[tuple[str, Callable[[Ctx], Check]], ...] = (
     (platform.ID, platform.check),

@@ -4,7 +4,7 @@ torch is newer than it (knowledge-stale)."""
 from __future__ import annotations
 
 from torchdoctor.diagnosis.context import Ctx, join, make_check, problem
-from torchdoctor.model import Check, Fix, Problem
+from torchdoctor.report import Check, Fix, Problem
 
 ID, TITLE = "knowledge", "Knowledge"
 

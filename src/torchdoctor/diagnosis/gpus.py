@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from torchdoctor.diagnosis.context import NVIDIA_VENDOR, Ctx
-from torchdoctor.recommend.compat import gfx_supported
+from torchdoctor.knowledge.compat import gfx_supported
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 
 from torchdoctor.diagnosis.context import Ctx, install_fix, problem
 from torchdoctor.diagnosis.gpus import gpu_host
-from torchdoctor.model import Problem
+from torchdoctor.report import Problem
 
 MAIN = ("PIP_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX")
 EXTRA = ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX")

@@ -7,7 +7,7 @@ xpu-cpu-build lives with the torch check, next to cpu-build-on-gpu-host.
 from __future__ import annotations
 
 from torchdoctor.diagnosis.context import Ctx, join, make_check, probe_failed, problem
-from torchdoctor.model import Check, Fix, Problem, Severity
+from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "intel", "Intel XPU"
 

@@ -20,8 +20,8 @@ from torchdoctor.diagnosis.context import (
 )
 from torchdoctor.diagnosis.devices import hidden_gpus
 from torchdoctor.knowledge import cuda_minor
-from torchdoctor.model import Check, Fix, Problem, Severity
-from torchdoctor.recommend.compat import driver_runs_variant, sm_name, variant_runs_on_gpu
+from torchdoctor.knowledge.compat import driver_runs_variant, sm_name, variant_runs_on_gpu
+from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "nvidia", "NVIDIA driver"
 

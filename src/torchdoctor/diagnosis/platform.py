@@ -17,7 +17,7 @@ from torchdoctor.diagnosis.context import (
     problem,
 )
 from torchdoctor.knowledge import cuda_minor, version_key
-from torchdoctor.model import Check, Fix, Problem, Severity
+from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "platform", "Platform"
 # torch 2.7 and newer ship manylinux_2_28 wheels only (2.6.0 was the last with manylinux2014 /

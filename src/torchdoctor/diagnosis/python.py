@@ -15,7 +15,7 @@ from torchdoctor.diagnosis.context import (
     probe_failed,
     problem,
 )
-from torchdoctor.model import Check, Fix, Problem, Severity
+from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "python", "Python"
 

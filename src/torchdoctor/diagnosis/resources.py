@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from torchdoctor.diagnosis.context import Ctx, gib, join, make_check, probe_failed, problem
 from torchdoctor.facts.model import DiskSpace
-from torchdoctor.model import Check, Fix, Problem, Severity
+from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "resources", "Resources"
 GiB = 2**30

@@ -31,6 +31,7 @@ from torchdoctor.facts.model import (
     ResourceFacts,
     Status,
     TorchCopy,
+    TorchState,
 )
 
 # Bumped when a field changes meaning or disappears; new fields keep the version (readers ignore
@@ -61,6 +62,7 @@ __all__ = [
     "ResourceFacts",
     "Status",
     "TorchCopy",
+    "TorchState",
     "facts_document",
     "facts_from_document",
     "from_dict",

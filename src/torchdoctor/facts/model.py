@@ -18,6 +18,14 @@ from typing import Literal
 
 Status = Literal["found", "absent", "unknown"]
 ProbeStatus = Literal["ok", "unknown"]
+# Whether torch is installed in the target, the one answer every layer uses:
+# - installed: its package folder and its pip metadata are both there;
+# - package-only: `import torch` finds a package, but pip has no record of it (a copied folder, a
+#   deleted dist-info): pip can neither upgrade nor uninstall it;
+# - metadata-only: pip's record is there, the package is not (deleted, an interrupted upgrade
+#   that left `~orch`, `torch/__init__.py` gone): pip says installed, `import torch` fails;
+# - absent: neither; unknown: the environment could not be inspected.
+TorchState = Literal["installed", "package-only", "metadata-only", "absent", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,18 @@ class PythonFacts:
     def torch(self) -> TorchCopy | None:
         """The torch copy that `import torch` would load (first on sys.path)."""
         return self.torch_copies[0] if self.torch_copies else None
+
+    @property
+    def torch_state(self) -> TorchState:
+        """Whether torch is installed here (see `TorchState`)."""
+        if self.status != "found" or self.torch_copies is None or self.distributions is None:
+            return "unknown"
+        package, metadata = bool(self.torch_copies), self.distribution("torch") is not None
+        if package and metadata:
+            return "installed"
+        if package:
+            return "package-only"
+        return "metadata-only" if metadata else "absent"
 
 
 @dataclass(frozen=True)

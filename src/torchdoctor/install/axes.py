@@ -6,7 +6,6 @@ is accepted, so `--compute cu12.8` or `--torch banana` never reaches the generat
 
 from __future__ import annotations
 
-import platform
 import re
 import sys
 import sysconfig
@@ -107,19 +106,27 @@ def parse_page(value: str) -> str:
     return text
 
 
-def machine_os() -> str:
+@dataclass(frozen=True)
+class Machine:
+    """The machine the command runs on, as far as the axes' defaults need it."""
+
+    system: str  # platform.system(): "Linux", "Darwin", "Windows"
+    machine: str  # platform.machine(): "x86_64", "aarch64", "arm64", "AMD64"
+    python: str  # the target interpreter's tag: "3.12", "3.13t"
+
+
+def machine_os(here: Machine) -> str:
     """This machine's OS as an axis value."""
-    system = platform.system()
-    found = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(system)
+    found = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(here.system)
     if not found:
-        raise UsageError(f"pytorch.org publishes no builds for {system or 'this OS'}; "
+        raise UsageError(f"pytorch.org publishes no builds for {here.system or 'this OS'}; "
                          "pass --os linux, macos or windows")
     return found
 
 
-def machine_arch(os: str) -> str:
+def machine_arch(here: Machine, os: str) -> str:
     """This machine's CPU architecture, spelt for `os`."""
-    machine = platform.machine() or "x86_64"
+    machine = here.machine or "x86_64"
     try:
         return parse_arch(machine, os)
     except MalformedAxisError:
@@ -127,43 +134,37 @@ def machine_arch(os: str) -> str:
                          "pass --arch x86_64, aarch64 or arm64") from None
 
 
-def default_arch(os: str) -> str:
+def default_arch(here: Machine, os: str) -> str:
     """This machine's architecture when `os` is this machine's OS, else that OS's usual one
     (asking for macOS from a Linux x86_64 box means an Apple silicon Mac)."""
     try:
-        same = machine_os() == os
+        same = machine_os(here) == os
     except UsageError:
         same = False
     if same:
-        return machine_arch(os)
+        return machine_arch(here, os)
     return "arm64" if os == "macos" else "x86_64"
 
 
-def machine_python() -> str:
-    """The running interpreter's version, with "t" on a free-threaded build."""
+def running_python() -> str:
+    """The interpreter running torchdoctor: its version, with "t" on a free-threaded build."""
     free = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     return f"{sys.version_info[0]}.{sys.version_info[1]}{'t' if free else ''}"
 
 
-def resolve_compute(compute: str, os: str, arch: str) -> str:
-    """Turn `--compute auto` into a variant.
-
-    This is the single place where detection and the recommendation (a later issue) plug in; until
-    then `auto` means `cpu`, the one variant every OS and architecture has.
-    """
-    del os, arch  # used once detection exists
-    return "cpu" if compute == "auto" else compute
-
-
-def resolve_axes(*, torch: str | None = None, os: str | None = None, arch: str | None = None,
-                 compute: str | None = None, package: str | None = None,
-                 python: str | None = None, page: str | None = None) -> Axes:
-    """Parse the given values and fill the missing ones from this machine."""
+def resolve_axes(here: Machine, *, torch: str | None = None, os: str | None = None,
+                 arch: str | None = None, compute: str | None = None,
+                 package: str | None = None, python: str | None = None,
+                 page: str | None = None) -> Axes:
+    """Parse the given values and fill the missing ones from `here`. `--compute auto` is the
+    caller's to resolve (from the recommendation); left here, it means the CPU build, the one
+    variant every OS and architecture has."""
     torch_v = parse_torch(torch) if torch else "stable"
-    os_v = parse_os(os) if os else machine_os()
-    arch_v = parse_arch(arch, os_v) if arch else default_arch(os_v)
-    compute_v = resolve_compute(parse_compute(compute or "auto"), os_v, arch_v)
+    os_v = parse_os(os) if os else machine_os(here)
+    arch_v = parse_arch(arch, os_v) if arch else default_arch(here, os_v)
+    compute_v = parse_compute(compute or "auto")
+    compute_v = "cpu" if compute_v == "auto" else compute_v
     package_v = parse_package(package) if package else "pip"
-    python_v = parse_python(python) if python else machine_python()
+    python_v = parse_python(python) if python else here.python
     return Axes(torch_v, os_v, arch_v, compute_v, package_v, python_v,
                 parse_page(page) if page else "auto")

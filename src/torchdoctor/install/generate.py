@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from torchdoctor.install import checks
+from torchdoctor.install import validate
 from torchdoctor.install.axes import Axes
-from torchdoctor.install.checks import InstallError
 from torchdoctor.install.forms import index_url_of, to_uv, uv_project_snippet
+from torchdoctor.install.validate import InstallError
 from torchdoctor.knowledge import Knowledge, PageCommand, Release, load
 
 __all__ = ["InstallCommand", "InstallError", "build_command", "command_for"]
@@ -55,23 +55,23 @@ class InstallCommand:
 def build_command(axes: Axes, knowledge: Knowledge | None = None) -> InstallCommand:
     """The command for `axes`, or `InstallError` with a one-line reason."""
     k = knowledge or load()
-    release = checks.resolve_release(k, axes.torch)
+    release = validate.resolve_release(k, axes.torch)
     if axes.package == "source":
         return InstallCommand(k.source_command, release.version, axes.os, axes.arch, axes.compute,
                               "source", None, "selector", k.knowledge_date, None,
                               ("Package = Source: the selector points to the from-source "
                                "instructions for every release and platform.",))
     try:
-        checks.check_platform(k, release, axes)
-    except checks.UseDefault as default:
+        validate.check_platform(k, release, axes)
+    except validate.UseDefault as default:
         raise InstallError(_with_default(k, axes, str(default))) from None
     if axes.package != "libtorch":
-        checks.check_python(k, release, axes, lambda a: build_command(a, k).command)
+        validate.check_python(k, release, axes, lambda a: build_command(a, k).command)
     base = axes.package if axes.package in ("conda", "libtorch") else "pip"
     page = _page(k, release, axes, base)
     entry = release.command(page, base, axes.os, axes.compute)
     if entry is None:
-        raise InstallError(checks.missing_message(k, release, axes, page, base,
+        raise InstallError(validate.missing_message(k, release, axes, page, base,
                                                   lambda a: build_command(a, k).command))
     text = entry.text_for(axes.arch)
     if axes.page == "auto" and page == "selector" and not _is_current(k, release) and \
@@ -123,7 +123,7 @@ def _with_default(k: Knowledge, axes: Axes, reason: str) -> str:
 
 def _finish(k: Knowledge, release: Release, axes: Axes, page: str, entry: PageCommand,
             text: str) -> InstallCommand:
-    why = [checks.release_sentence(k, release), f"Copied from {PAGE_NAMES[page]}."]
+    why = [validate.release_sentence(k, release), f"Copied from {PAGE_NAMES[page]}."]
     if entry.by_arch:
         why.append(f"The page shows one command per CPU architecture; this is the {axes.arch} one.")
     if entry.note:

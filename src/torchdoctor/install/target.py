@@ -1,7 +1,7 @@
 """The Python axis of `install-command` when `--python-version` is not given: the *target*
 interpreter's version (`--python PATH`, else the active venv or conda env, else torchdoctor's own).
 
-    target = target_python(python=None, timeout=5.0)   # None: torchdoctor's own interpreter
+    target = target_python(host, python=None, timeout=5.0)   # None: the default target
     target.tag                                         # "3.12", or "3.13t" when free-threaded
 
 A target that cannot be asked (missing, not Python, Python 2, hung) raises `TargetPythonError`
@@ -14,10 +14,14 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from torchdoctor.errors import TorchdoctorError
 from torchdoctor.facts import PythonFacts
-from torchdoctor.install.axes import machine_python
+from torchdoctor.install.axes import running_python
+
+if TYPE_CHECKING:
+    from torchdoctor.host import Host
 
 # Runs inside the target: version and free-threading, nothing else (fast, stdlib only).
 _ASK = ("import sys, sysconfig; print('%d.%d %d' % (sys.version_info[0], sys.version_info[1], "
@@ -48,11 +52,6 @@ class TargetPython:
         return {"path": self.path, "chosen_by": self.chosen_by, "version": self.tag}
 
 
-def own_target() -> TargetPython:
-    """torchdoctor's own interpreter as the target."""
-    return TargetPython(sys.executable, "torchdoctor", machine_python())
-
-
 def from_facts(facts: PythonFacts) -> TargetPython:
     """The target as the detection probes saw it (`collect_facts(host, python=…)`)."""
     path = facts.requested or facts.executable or sys.executable
@@ -66,16 +65,14 @@ def from_facts(facts: PythonFacts) -> TargetPython:
     return TargetPython(path, chosen_by, match.group(0) + ("t" if facts.free_threaded else ""))
 
 
-def target_python(python: str | None, timeout: float) -> TargetPython:
+def target_python(host: Host, python: str | None, timeout: float) -> TargetPython:
     """The target without running the full detection: one tiny `-c` run in the interpreter
-    (none at all when the target is torchdoctor's own)."""
-    from torchdoctor.host import RealHost
+    (none at all when the target is the interpreter running torchdoctor)."""
     from torchdoctor.probes.python import choose_target
 
-    host = RealHost()
     path, chosen_by = choose_target(host, python)
-    if chosen_by == "torchdoctor" or os.path.abspath(path) == os.path.abspath(sys.executable):
-        return TargetPython(path, chosen_by, machine_python())
+    if os.path.abspath(path) == os.path.abspath(sys.executable):
+        return TargetPython(path, chosen_by, running_python())
     if not host.exists(path):
         _cannot_tell(path, f"no such file: {path}", False)
     result = host.run([path, "-c", _ASK], timeout)

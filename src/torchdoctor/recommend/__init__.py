@@ -12,8 +12,7 @@ driver minimums, ROCm gfx lists, HSA overrides). docs/recommendation.md explains
 
 from __future__ import annotations
 
-from torchdoctor.recommend.auto import ComputeChoice, recommend_compute
-from torchdoctor.recommend.compat import (
+from torchdoctor.knowledge.compat import (
     driver_runs_variant,
     gfx_supported,
     hsa_override_for,
@@ -21,6 +20,7 @@ from torchdoctor.recommend.compat import (
     min_driver_for_gpus,
     variant_runs_on_gpu,
 )
+from torchdoctor.recommend.auto import ComputeChoice, recommend_compute
 from torchdoctor.recommend.policy import (
     NoRecommendation,
     NoRecommendationError,

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from torchdoctor.knowledge import Knowledge, Release, version_key
+from torchdoctor.knowledge.compat import gfx_of_override, gfx_supported, hsa_override_for
 from torchdoctor.recommend.choice import Choice, ExtraStep, OtherBuild
-from torchdoctor.recommend.compat import gfx_of_override, gfx_supported, hsa_override_for
 from torchdoctor.recommend.nvidia import choose_cuda
 from torchdoctor.recommend.target import Gpu, Target
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from torchdoctor.facts import Facts
-from torchdoctor.install.checks import resolve_release
+from torchdoctor.install.validate import resolve_release
 from torchdoctor.knowledge import Knowledge
 from torchdoctor.recommend.accel import choose
 from torchdoctor.recommend.policy import _unsupported

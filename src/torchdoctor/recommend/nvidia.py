@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from torchdoctor.knowledge import Knowledge, Release, cuda_minor, version_key
+from torchdoctor.knowledge.compat import driver_runs_variant, parse_cc, sm_name, variant_runs_on_gpu
 from torchdoctor.recommend.choice import Choice, OtherBuild
-from torchdoctor.recommend.compat import driver_runs_variant, parse_cc, sm_name, variant_runs_on_gpu
 from torchdoctor.recommend.target import Target
 
 

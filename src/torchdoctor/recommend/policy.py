@@ -12,14 +12,14 @@ from dataclasses import dataclass, replace
 from torchdoctor.errors import TorchdoctorError, UsageError
 from torchdoctor.facts import Facts
 from torchdoctor.install import InstallCommand, command_for
-from torchdoctor.install.checks import release_sentence, resolve_release
+from torchdoctor.install.validate import release_sentence, resolve_release
 from torchdoctor.knowledge import Knowledge, Release, cuda_minor
-from torchdoctor.model import Alternative, InstallPlan
-from torchdoctor.recommend import commands
+from torchdoctor.recommend import shell
 from torchdoctor.recommend.accel import choose
 from torchdoctor.recommend.choice import Choice
 from torchdoctor.recommend.python_gate import PythonGate, gate
 from torchdoctor.recommend.target import Target, target_of
+from torchdoctor.report import Alternative, InstallPlan
 
 CONDA_NOTE = ("This is a conda environment: the pytorch conda channel stopped at 2.5 (its last "
               "package is 2.5.1), so torch is installed with pip inside the environment.")
@@ -64,16 +64,16 @@ def _own(t: Target, g: PythonGate) -> bool:
     return g.python_ok and not t.rosetta_python
 
 
-def _fix(text: str, t: Target, g: PythonGate, installed: commands.Installed | None) -> str:
+def _fix(text: str, t: Target, g: PythonGate, installed: shell.Installed | None) -> str:
     """The page's command as the fix here: uninstall first, and the target's own pip."""
     if installed is not None:
-        text = "\n".join([*commands.uninstall_lines(installed), text])
+        text = "\n".join([*shell.uninstall_lines(installed), text])
     if _own(t, g) and t.pip3_belongs is False and t.os:
-        text = commands.use_pip_of(text, t.executable, t.os)
+        text = shell.use_pip_of(text, t.executable, t.os)
     return text
 
 
-def _kept_in_container(t: Target, installed: commands.Installed | None, variant: str) -> bool:
+def _kept_in_container(t: Target, installed: shell.Installed | None, variant: str) -> bool:
     """A CUDA build in a container that sees no GPU: it works (on the CPU), so it stays.
 
     The GPU may simply not be passed in (`--gpus all`); replacing the build would lose it the
@@ -83,8 +83,8 @@ def _kept_in_container(t: Target, installed: commands.Installed | None, variant:
                 and variant == "cpu" and cuda_minor(installed.variant or ""))
 
 
-def _replacing(k: Knowledge, installed: commands.Installed | None, release: Release,
-               variant: str, why: list[str]) -> commands.Installed | None:
+def _replacing(k: Knowledge, installed: shell.Installed | None, release: Release,
+               variant: str, why: list[str]) -> shell.Installed | None:
     """The installed build when the command must replace it (with the sentence saying so)."""
     if installed is None:
         return None
@@ -105,7 +105,7 @@ def _replacing(k: Knowledge, installed: commands.Installed | None, release: Rele
 
 
 def _alternatives(k: Knowledge, t: Target, g: PythonGate, choice: Choice, main: InstallCommand,
-                  installed: commands.Installed | None) -> list[Alternative]:
+                  installed: shell.Installed | None) -> list[Alternative]:
     assert t.os
     alts = [Alternative(e.label, e.command) for e in choice.extra]
     for other in choice.others:
@@ -128,7 +128,7 @@ def _alternatives(k: Knowledge, t: Target, g: PythonGate, choice: Choice, main: 
         alts.extend(_rosetta_alternative(k, t))
     if t.env_kind == "uv":
         python = t.executable if t.pip3_belongs is False and _own(t, g) else None
-        uv = commands.uv_form(main.command, installed, python, t.os)
+        uv = shell.uv_form(main.command, installed, python, t.os)
         if uv:
             alts.append(Alternative("This is a uv environment; the same with uv:", uv,
                                     main.torch_version, main.compute))
@@ -178,7 +178,7 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
         why.insert(0, "First: the target Python is an x86_64 build running under Rosetta; "
                       "install an arm64 Python and run the command with it (x86_64 macOS wheels "
                       "stop at torch 2.2.2 and have no MPS).")
-    installed = commands.installed_build(facts, k) if _own(t, g) else None
+    installed = shell.installed_build(facts, k) if _own(t, g) else None
     kept = installed if _kept_in_container(t, installed, choice.variant) else None
     if kept is not None:
         why.append(f"torch {kept.version} ({kept.variant}) is installed; no GPU is visible in this "
@@ -205,7 +205,7 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
 
 
 def _prerequisite(t: Target, g: PythonGate, choice: Choice,
-                  kept: commands.Installed | None) -> str | None:
+                  kept: shell.Installed | None) -> str | None:
     """What must come first, or must be read beside the command: shown with it, not only in the
     rationale, because a command that fails until the driver is updated looks like a bug."""
     steps = []

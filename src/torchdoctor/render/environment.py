@@ -1,9 +1,9 @@
-"""Read-only views of the facts for the renderers: the target line and the collect_env table.
+"""Read-only views of a report's facts and verification for the renderers: the target line and
+the collect_env table.
 
-Every lookup is defensive: a renderer must never crash on a facts document from another version,
-another machine or a probe that could not run. A missing value becomes "Could not collect", the
-words `python -m torch.utils.collect_env` uses, so PyTorch triagers read the table as they know it.
-The facts layout is documented in docs/facts.md (sections os, cpu, python, nvidia, pci, amd, ...).
+A value that is not known becomes "Could not collect", the words `python -m
+torch.utils.collect_env` uses, so PyTorch triagers read the table as they know it. The facts are
+typed (docs/facts.md); the verification's stage data is the child's own record (docs/verify.md).
 """
 
 from __future__ import annotations
@@ -11,202 +11,192 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from torchdoctor.facts import Facts, TorchCopy
+from torchdoctor.report import Report
+from torchdoctor.verify.result import StageStatus, VerifyResult
+
 NOT_COLLECTED = "Could not collect"
 
 # Distributions shown under "Versions of relevant libraries" (collect_env's own filter, widened).
 _RELEVANT_PREFIXES = (
     "torch", "numpy", "triton", "nvidia-", "pytorch-", "intel-", "mkl", "onnx", "optree", "rocm",
 )  # fmt: skip
-
-
 _SYSTEM_NAMES = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}
+_IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 
 
-def dig(data: Any, path: str) -> Any:
-    """`dig(facts, "python.torch_copies.0.version")`: the value there, or None."""
-    node = data
-    for part in path.split("."):
-        if isinstance(node, Mapping):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
+def target_facts(report: Report) -> tuple[str | None, str | None, str | None]:
+    """(version, implementation, env kind) of the target interpreter, from the facts, else from
+    what the verification child said of itself."""
+    if report.facts is not None:
+        py = report.facts.python
+        return py.version, py.implementation, py.env_kind
+    child = report.verify.child if report.verify is not None else {}
+    version, implementation = child.get("python"), child.get("implementation")
+    return (str(version) if version else None,
+            str(implementation).lower() if implementation else None, None)
 
 
-def _first(data: Any, *paths: str) -> Any:
-    for path in paths:
-        value = dig(data, path)
-        if value is not None and value != "":
-            return value
-    return None
+def target_description(report: Report) -> str:
+    """ "CPython 3.11.9, venv" for the header line; "" when nothing is known."""
+    version, implementation, env_kind = target_facts(report)
+    parts = []
+    if implementation or version:
+        label = _IMPLEMENTATIONS.get(str(implementation), str(implementation)) \
+            if implementation else "Python"
+        parts.append(f"{label} {version}" if version else label)
+    if report.facts is not None and report.facts.python.free_threaded is True:
+        parts.append("free-threaded")
+    if env_kind:
+        parts.append(env_kind)
+    return ", ".join(parts)
 
 
-def _yes_no(value: Any) -> str:
+def _yes_no(value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return NOT_COLLECTED if value is None else str(value)
 
 
-def target_description(facts: Mapping[str, Any]) -> str:
-    """ "CPython 3.11.9, venv" for the header line; "" when nothing is known."""
-    impl = dig(facts, "python.implementation")
-    names = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
-    parts = []
-    version = dig(facts, "python.version")
-    if impl or version:
-        label = names.get(str(impl).lower(), str(impl)) if impl else "Python"
-        parts.append(f"{label} {version}" if version else label)
-    if dig(facts, "python.free_threaded") is True:
-        parts.append("free-threaded")
-    kind = dig(facts, "python.env_kind")
-    if kind:
-        parts.append(str(kind))
-    return ", ".join(parts)
-
-
-def _torch_installed(facts: Mapping[str, Any]) -> bool | None:
-    copies = dig(facts, "python.torch_copies")
-    return None if copies is None else bool(copies)
-
-
-def _torch_build(facts: Mapping[str, Any], key: str, unset: str = "None") -> str:
-    installed = _torch_installed(facts)
-    if installed is None:
+def _torch_build(facts: Facts | None, value: str | None, unset: str = "None") -> str:
+    """A field of the imported torch copy; "N/A" when torch is not installed."""
+    copies = facts.python.torch_copies if facts is not None else None
+    if copies is None:
         return NOT_COLLECTED
-    if not installed:
+    if not copies:
         return "N/A"
-    value = dig(facts, f"python.torch_copies.0.{key}")
-    return unset if value is None else str(value)
+    return unset if value is None else value
 
 
-def _os_line(facts: Mapping[str, Any]) -> str:
-    name = _first(facts, "os.distribution", "os.system")
-    arch = dig(facts, "os.arch")
+def _copy(facts: Facts | None) -> TorchCopy | None:
+    return facts.python.torch if facts is not None else None
+
+
+def _os_line(facts: Facts) -> str:
+    o = facts.os
+    name = o.distribution or o.system
     if name is None:
         return NOT_COLLECTED
-    return f"{name} ({arch})" if arch else str(name)
+    return f"{name} ({o.arch})" if o.arch else name
 
 
-def _libc(facts: Mapping[str, Any]) -> str:
-    name, version = dig(facts, "os.libc_name"), dig(facts, "os.libc_version")
-    if not version:
-        return "N/A" if dig(facts, "os.system") in ("macos", "windows") else NOT_COLLECTED
-    return f"{name or 'libc'}-{version}"
+def _libc(facts: Facts) -> str:
+    o = facts.os
+    if not o.libc_version:
+        return "N/A" if o.system in ("macos", "windows") else NOT_COLLECTED
+    return f"{o.libc_name or 'libc'}-{o.libc_version}"
 
 
-def _python_version(facts: Mapping[str, Any]) -> str:
-    version, bits = dig(facts, "python.version"), dig(facts, "python.pointer_bits")
-    if not version:
+def _python_version(facts: Facts) -> str:
+    py = facts.python
+    if not py.version:
         return NOT_COLLECTED
-    return f"{version} ({bits}-bit runtime)" if bits else str(version)
+    return f"{py.version} ({py.pointer_bits}-bit runtime)" if py.pointer_bits else py.version
 
 
-def _python_platform(facts: Mapping[str, Any]) -> str:
-    system = dig(facts, "os.system")
-    system = _SYSTEM_NAMES.get(str(system), system) if system else None
-    parts = [system, dig(facts, "os.kernel"), dig(facts, "os.arch")]
-    known = [str(p) for p in parts if p]
+def _python_platform(facts: Facts) -> str:
+    o = facts.os
+    system = _SYSTEM_NAMES.get(o.system, o.system) if o.system else None
+    known = [p for p in (system, o.kernel, o.arch) if p]
     if not known:
-        return _first(facts, "python.platform_tag") or NOT_COLLECTED
-    libc = dig(facts, "os.libc_version")
-    tail = f"-with-{dig(facts, 'os.libc_name') or 'libc'}{libc}" if libc else ""
+        return facts.python.platform_tag or NOT_COLLECTED
+    tail = f"-with-{o.libc_name or 'libc'}{o.libc_version}" if o.libc_version else ""
     return "-".join(known) + tail
 
 
-def _gpus(facts: Mapping[str, Any]) -> str:
-    nvidia = dig(facts, "nvidia.gpus") or []
-    lines = [f"GPU {g.get('index', i)}: {g.get('name')}" for i, g in enumerate(nvidia)]
-    amd = dig(facts, "amd.gpus") or []
-    lines += [f"{g.get('name') or 'AMD GPU'} ({g.get('gfx')})" for g in amd]
+def _gpus(facts: Facts) -> str:
+    lines = [f"GPU {g.index}: {g.name}" for g in facts.nvidia.gpus or ()]
+    lines += [f"{g.name or 'AMD GPU'} ({g.gfx})" for g in facts.amd.gpus or ()]
     if not lines:
-        for gpu in dig(facts, "pci.gpus") or []:
-            name = gpu.get("name") or f"{gpu.get('vendor_id')}:{gpu.get('device_id')}"
-            driver = gpu.get("driver") or "no driver"
-            lines.append(f"{name} (PCI, {driver})")
+        for gpu in facts.pci.gpus or ():
+            name = gpu.name or f"{gpu.vendor_id}:{gpu.device_id}"
+            lines.append(f"{name} (PCI, {gpu.driver or 'no driver'})")
     if lines:
         return "<br>".join(lines)
-    return "None" if dig(facts, "pci.status") == "absent" else NOT_COLLECTED
+    return "None" if facts.pci.status == "absent" else NOT_COLLECTED
 
 
-def verify_stages(verify: Mapping[str, Any] | None) -> dict[str, Any]:
-    """{stage name: its `data`} from a verification result (`stages` list, see docs/verify.md)."""
-    stages = dig(verify, "stages")
-    if not isinstance(stages, list):
+def _stage_data(verify: VerifyResult | None) -> dict[str, Mapping[str, Any]]:
+    """{stage name: its data} of the stages that ran."""
+    if verify is None:
         return {}
-    return {
-        str(s.get("name")): s.get("data") or {}
-        for s in stages
-        if isinstance(s, Mapping) and s.get("status") not in ("skipped", "not_run")
-    }
+    skipped = (StageStatus.SKIPPED, StageStatus.NOT_RUN)
+    return {s.name: s.data for s in verify.stages if s.status not in skipped}
 
 
-def _available(stages: Mapping[str, Any], *kinds: str) -> str:
+def _available(stages: Mapping[str, Mapping[str, Any]], *kinds: str) -> str:
     """Yes/No from the devices stage; No for a build without that backend; else not collected."""
     if "devices" in stages:
-        flags = [dig(stages, f"devices.{kind}.available") for kind in kinds]
+        devices = stages["devices"]
+        flags = [(devices.get(kind) or {}).get("available") for kind in kinds]
         return "Yes" if any(flags) else "No"
-    if "build" in stages and not any(dig(stages, f"build.{k}") for k in ("cuda", "hip", "xpu")):
+    build = stages.get("build")
+    if build is not None and not any(build.get(k) for k in ("cuda", "hip", "xpu")):
         return "No"  # a CPU build: nothing could be available
     return NOT_COLLECTED
 
 
-def _cudnn(facts: Mapping[str, Any], stages: Mapping[str, Any]) -> str:
-    value = dig(stages, "build.cudnn")
-    if value is not None:
-        return str(value)
-    for dist in dig(facts, "python.distributions") or []:
-        if str(dist.get("name", "")).startswith("nvidia-cudnn"):
-            return f"{dist.get('version')} ({dist.get('name')})"
-    if "build" in stages and not (dig(stages, "build.cuda") or dig(stages, "build.hip")):
+def _cudnn(facts: Facts | None, stages: Mapping[str, Mapping[str, Any]]) -> str:
+    build = stages.get("build")
+    if build is not None and build.get("cudnn") is not None:
+        return str(build["cudnn"])
+    for dist in (facts.python.distributions or ()) if facts is not None else ():
+        if dist.name.startswith("nvidia-cudnn"):
+            return f"{dist.version} ({dist.name})"
+    if build is not None and not (build.get("cuda") or build.get("hip")):
         return "N/A"  # a build without CUDA or ROCm has no cuDNN
     return NOT_COLLECTED
 
 
-def collect_env_rows(
-    facts: Mapping[str, Any], verify: Mapping[str, Any] | None = None
-) -> list[tuple[str, str]]:
+def collect_env_rows(facts: Facts | None, verify: VerifyResult | None = None
+                     ) -> list[tuple[str, str]]:
     """The environment table: collect_env's field names, values from the facts (and verify).
 
     `Is CUDA available` and friends need torch imported, so they come from the verification
-    result when it ran; detection alone leaves them "Could not collect".
+    when it ran; detection alone leaves them "Could not collect".
     """
-    stages = verify_stages(verify)
-    hip = dig(stages, "build.hip") or ("N/A" if "build" in stages else NOT_COLLECTED)
-    return [
-        ("PyTorch version", _torch_build(facts, "version")),
-        ("Is debug build", _yes_no(dig(stages, "build.debug"))),
-        ("CUDA used to build PyTorch", _torch_build(facts, "cuda")),
-        ("ROCM used to build PyTorch", _torch_build(facts, "hip", unset="N/A")),
-        ("OS", _os_line(facts)),
-        ("Libc version", _libc(facts)),
-        ("Python version", _python_version(facts)),
-        ("Python platform", _python_platform(facts)),
-        ("Python executable", str(_first(facts, "python.executable") or NOT_COLLECTED)),
-        ("Is CUDA available", _available(stages, "cuda", "rocm")),
-        ("GPU models and configuration", _gpus(facts)),
-        ("Nvidia driver version", str(_first(facts, "nvidia.driver_version") or "N/A")),
+    stages = _stage_data(verify)
+    build = stages.get("build", {})
+    hip = build.get("hip") or ("N/A" if "build" in stages else NOT_COLLECTED)
+    copy = _copy(facts)
+    version = copy.version if copy else (verify.torch_version if verify else None)
+    rows = [
+        ("PyTorch version", _torch_build(facts, version) if facts else version or NOT_COLLECTED),
+        ("Is debug build", _yes_no(build.get("debug"))),
+        ("CUDA used to build PyTorch", _torch_build(facts, copy.cuda if copy else None)),
+        ("ROCM used to build PyTorch",
+         _torch_build(facts, copy.hip if copy else None, unset="N/A")),
+    ]
+    if facts is not None:
+        rows += [
+            ("OS", _os_line(facts)),
+            ("Libc version", _libc(facts)),
+            ("Python version", _python_version(facts)),
+            ("Python platform", _python_platform(facts)),
+            ("Python executable", facts.python.executable or NOT_COLLECTED),
+        ]
+    rows += [("Is CUDA available", _available(stages, "cuda", "rocm"))]
+    if facts is not None:
+        rows += [
+            ("GPU models and configuration", _gpus(facts)),
+            ("Nvidia driver version", facts.nvidia.driver_version or "N/A"),
+        ]
+    rows += [
         ("cuDNN version", _cudnn(facts, stages)),
         ("HIP runtime version", str(hip)),
         ("Is XPU available", _available(stages, "xpu")),
-        ("CPU", str(_first(facts, "cpu.model") or NOT_COLLECTED)),
     ]
+    if facts is not None:
+        rows.append(("CPU", facts.cpu.model or NOT_COLLECTED))
+    return rows
 
 
-def relevant_packages(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+def relevant_packages(facts: Facts | None) -> list[tuple[str, str]]:
     """(name, version) of the installed distributions collect_env would list, sorted by name."""
-    found = []
-    for dist in dig(facts, "python.distributions") or []:
-        name = str(dist.get("name", ""))
-        if name.startswith(_RELEVANT_PREFIXES):
-            found.append((name, str(dist.get("version", ""))))
-    return sorted(found)
+    dists = facts.python.distributions or () if facts is not None else ()
+    return sorted((d.name, d.version) for d in dists if d.name.startswith(_RELEVANT_PREFIXES))
 
 
-def environment_variables(facts: Mapping[str, Any]) -> dict[str, str]:
-    """The allow-listed environment variables recorded in the facts (already filtered there)."""
-    variables = dig(facts, "env.variables")
-    if not isinstance(variables, Mapping):
-        return {}
-    return {str(k): str(v) for k, v in variables.items()}
+def environment_variables(facts: Facts | None) -> dict[str, str]:
+    """The allow-listed environment variables recorded in the facts (filtered on the way)."""
+    return dict(facts.env.variables) if facts is not None else {}

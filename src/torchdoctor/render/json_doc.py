@@ -1,4 +1,4 @@
-"""The `--json` document of `check` and `diagnose`, and the error document for failed runs.
+"""The `--json` document of every report command, and the error document for failed runs.
 
 The document is a stable contract (docs/json.md; schema: `torchdoctor/schemas/report.schema.json`).
 `schema_version` comes first; keys are snake_case; adding a key keeps the version, renaming or
@@ -13,10 +13,11 @@ from typing import Any
 from torchdoctor import __version__
 from torchdoctor.exitcodes import ExitCode
 from torchdoctor.facts import SCHEMA_VERSION as FACTS_SCHEMA_VERSION
-from torchdoctor.model import Check, InstallPlan, Problem, Report, Status
-from torchdoctor.render.environment import dig
+from torchdoctor.facts import to_dict
+from torchdoctor.render.environment import target_facts
 from torchdoctor.render.redact import RedactionContext, redact_data, sanitize
-from torchdoctor.verdict import tally
+from torchdoctor.report import Check, InstallPlan, Problem, Report
+from torchdoctor.verdict import Verdict, tally
 
 # The same number as the facts document's: `diagnose` reads the `facts` member of a check document
 # with the facts reader, which checks this version.
@@ -49,10 +50,6 @@ def _check(check: Check) -> dict[str, Any]:
         "reason": check.reason,
         "problem_codes": [p.code for p in check.problems],
     }
-    # Probe durations are optional: a check that carries one (a future model field) shows it.
-    duration = getattr(check, "duration_s", None)
-    if isinstance(duration, (int, float)):
-        doc["duration_s"] = round(float(duration), 3)
     return doc
 
 
@@ -81,22 +78,19 @@ def _install(plan: InstallPlan | None) -> dict[str, Any] | None:
 
 
 def _target(report: Report) -> dict[str, Any]:
+    version, implementation, env_kind = target_facts(report)
     return {
         "python": report.target_python,
-        "version": dig(report.facts, "python.version"),
-        "implementation": dig(report.facts, "python.implementation"),
-        "env_kind": dig(report.facts, "python.env_kind"),
+        "version": version,
+        "implementation": implementation,
+        "env_kind": env_kind,
     }
 
 
 def build_document(
-    report: Report,
-    status: Status,
-    exit_code: int,
-    *,
-    redaction: RedactionContext | None = None,
+    report: Report, verdict: Verdict, *, redaction: RedactionContext | None = None
 ) -> dict[str, Any]:
-    """The check/diagnose document, `schema_version` first.
+    """The report document of every report command, `schema_version` first.
 
     Environment maps are cut to the allow-list and URL credentials stripped in every case; with a
     `redaction` context, home directories, user and host names are redacted as well.
@@ -106,8 +100,8 @@ def build_document(
         "schema_version": SCHEMA_VERSION,
         "tool": dict(TOOL),
         "command": report.command,
-        "status": status.value,
-        "exit_code": int(exit_code),
+        "status": verdict.status.value,
+        "exit_code": int(verdict.exit_code),
         "target": _target(report),
         "knowledge_date": report.knowledge_date or None,
         "expect": (
@@ -120,8 +114,8 @@ def build_document(
         "checks": [_check(c) for c in report.checks],
         "problems": problems,
         "install": _install(report.install),
-        "verify": report.verify,
-        "facts": report.facts,
+        "verify": report.verify.to_dict() if report.verify is not None else None,
+        "facts": to_dict(report.facts) if report.facts is not None else None,
     }
     clean: dict[str, Any] = sanitize(doc)
     if redaction is not None:

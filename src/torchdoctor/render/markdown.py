@@ -8,13 +8,13 @@ names of `python -m torch.utils.collect_env`, which PyTorch triagers already kno
 from __future__ import annotations
 
 from torchdoctor import __version__
-from torchdoctor.model import CheckStatus, Problem, Report, Severity, Status
 from torchdoctor.render.environment import (
     collect_env_rows,
     environment_variables,
     relevant_packages,
 )
 from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
+from torchdoctor.report import CheckStatus, Problem, Report, Severity, Status
 from torchdoctor.verdict import decide, tally
 
 _STATUS_MARK = {

@@ -23,7 +23,8 @@ from torchdoctor.envfilter import ALLOWED_ENV as ALLOWED_ENV
 from torchdoctor.envfilter import ALLOWED_PREFIXES as ALLOWED_PREFIXES
 from torchdoctor.envfilter import env_allowed as env_allowed  # the renderers' privacy API
 from torchdoctor.envfilter import filter_env, strip_credentials
-from torchdoctor.model import Report
+from torchdoctor.facts import EnvFacts
+from torchdoctor.report import Report
 
 # Keys under which a facts document may carry environment variables.
 ENV_KEYS = frozenset({"env", "environ", "environment", "env_vars", "environment_variables"})
@@ -167,6 +168,8 @@ def _transform(value: Any, fn: Callable[[Any], Any]) -> Any:
     """Apply `fn` to every JSON-like value (str, mapping, list) inside dataclasses and tuples."""
     if isinstance(value, Enum):  # Severity and friends are str enums: keep them as they are
         return value
+    if isinstance(value, EnvFacts):  # a captured document may carry any variable: allow-list
+        value = dataclasses.replace(value, variables=filter_env(value.variables))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = dataclasses.fields(value)
         changes = {f.name: _transform(getattr(value, f.name), fn) for f in fields}

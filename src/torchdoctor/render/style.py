@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from torchdoctor.model import CheckStatus, Severity
+from torchdoctor.report import CheckStatus, Severity
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,14 @@ stays one physical line, and a triple-click copies all of it.
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import sys
 import textwrap
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from torchdoctor import __version__
-from torchdoctor.model import CheckStatus, Report, Severity, Status
 from torchdoctor.render.environment import target_description
 from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
-from torchdoctor.render.style import GLYPHS, Glyphs, asciify, glyphs_for
+from torchdoctor.render.style import Glyphs, asciify, glyphs_for
+from torchdoctor.report import CheckStatus, Report, Severity, Status
 from torchdoctor.verdict import decide, tally
 
 if TYPE_CHECKING:
@@ -43,34 +38,6 @@ _STATUS_STYLE = {
     CheckStatus.UNKNOWN: "magenta",
 }
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-@dataclass(frozen=True)
-class TerminalSettings:
-    """How to draw on one output stream."""
-
-    color: bool
-    ascii: bool
-    width: int
-
-
-def detect_settings(stream: TextIO, env: Mapping[str, str] | None = None) -> TerminalSettings:
-    """Colour only on a terminal without NO_COLOR; ASCII when the encoding lacks the glyphs."""
-    env = os.environ if env is None else env
-    try:
-        is_tty = stream.isatty()
-    except (AttributeError, ValueError):  # a closed or unusual stream
-        is_tty = False
-    no_color = env.get("NO_COLOR", "") != "" or env.get("TERM") == "dumb"
-    color = not no_color and (is_tty or env.get("FORCE_COLOR", "") != "")
-    encoding = getattr(stream, "encoding", None) or "ascii"
-    try:
-        GLYPHS.sample().encode(encoding)
-        ascii_only = False
-    except (UnicodeEncodeError, LookupError):
-        ascii_only = True
-    width = shutil.get_terminal_size((100, 24)).columns if is_tty else 100
-    return TerminalSettings(color=color, ascii=ascii_only, width=max(width, 40))
 
 
 class _Lines:
@@ -126,9 +93,6 @@ def _check_lines(out: _Lines, report: Report, verbose: int, title_width: int) ->
                 out.raw(box, (" ", ""), head, (chunk, style))
             else:
                 out.raw((" " * lead_width, ""), (chunk, style))
-        duration = getattr(check, "duration_s", None)
-        if verbose and isinstance(duration, (int, float)):
-            out.prose(6, (g.bullet + " ", "dim"), f"took {duration:.2f} s", "dim")
         if verbose:
             for detail in check.details:
                 out.prose(6, (g.bullet + " ", "dim"), detail, "dim")
@@ -203,7 +167,7 @@ def render_terminal(
         report = redact_report(report, redaction)
     glyphs = glyphs_for(ascii)
     out = _Lines(width, glyphs, ascii)
-    described = target_description(report.facts)
+    described = target_description(report)
     target = f"{report.target_python} ({described})" if described else report.target_python
     out.raw((f"torchdoctor {__version__}", "bold"), (f" {glyphs.dot} target: {target}", ""))
     out.blank()
@@ -228,25 +192,3 @@ def render_terminal(
         # soft_wrap: rich neither wraps nor crops; our own layout already fits prose to `width`.
         console.print(line, soft_wrap=True, no_wrap=True, overflow="ignore", crop=False)
     return buffer.getvalue()
-
-
-def print_terminal(
-    report: Report,
-    verbose: int = 0,
-    stream: TextIO | None = None,
-    ascii: bool | None = None,
-    redaction: RedactionContext | None = None,
-) -> None:
-    """Write the report to `stream` (stdout) with settings detected from it and the environment."""
-    stream = sys.stdout if stream is None else stream
-    settings = detect_settings(stream)
-    text = render_terminal(
-        report,
-        width=settings.width,
-        color=settings.color,
-        ascii=settings.ascii if ascii is None else ascii,
-        verbose=verbose,
-        redaction=redaction,
-    )
-    stream.write(text)
-    stream.flush()

@@ -1,37 +1,24 @@
 """Verification in the target interpreter: import torch, inspect the build and the devices,
 check the build's kernel targets against them, run a matmul on each device against a float64
-reference, and time CPU against accelerator. The stages run in a child process
-(`torchdoctor/_child/verify_torch.py`); see docs/verify.md.
+reference, and time CPU against accelerator. See docs/verify.md.
 
-Public API:
-    run_verify(host, python, device="auto", bench=True, timeout=120.0) -> VerifyResult
-    to_check(result) -> model.Check             the report's "PyTorch works" line
-    result.to_dict()                            the JSON `verify` member
-    accelerator_passed(result, expect) -> bool  `--expect cpu|cuda|rocm|mps|xpu|gpu`
-    expect_shortfall(result, expect) -> str | None   why `--expect` is not met
+The package follows the one path of the rest of torchdoctor:
+- `runner`: the edge. Runs the child (`torchdoctor/_child/verify_torch.py`) through the Host and
+  turns whatever happened into a `VerifyResult` (`result`), never raising;
+- `result`: the typed values, and `from_dict` to read a captured `verify` member back;
+- `classify` (with `errors`, `fixes`): pure rules from a result to catalogued problems;
+- `outcome` (with `describe`): what a result means for the report: its check lines and the
+  `--expect` answer.
 """
 
 from __future__ import annotations
 
 from torchdoctor.verify.classify import classify
-from torchdoctor.verify.result import (
-    STAGES,
-    Interruption,
-    StageResult,
-    StageStatus,
-    VerifyResult,
-)
+from torchdoctor.verify.outcome import accelerator_passed, expect_shortfall, stage_checks, to_check
+from torchdoctor.verify.result import STAGES, Interruption, StageResult, StageStatus, VerifyResult
 from torchdoctor.verify.runner import build_result, default_stage_timeout, run_verify
-from torchdoctor.verify.summary import (
-    EXPECT_KINDS,
-    accelerator_passed,
-    describe_stage,
-    expect_shortfall,
-    to_check,
-)
 
 __all__ = [
-    "EXPECT_KINDS",
     "STAGES",
     "Interruption",
     "StageResult",
@@ -41,8 +28,8 @@ __all__ = [
     "build_result",
     "classify",
     "default_stage_timeout",
-    "describe_stage",
     "expect_shortfall",
     "run_verify",
+    "stage_checks",
     "to_check",
 ]

@@ -7,9 +7,9 @@ catalogue (docs/problems.md); each message names what was found against what was
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from torchdoctor.model import Problem, Severity
+from torchdoctor.catalogue import problem
+from torchdoctor.report import Fix, Problem, Severity
 from torchdoctor.verify import fixes
 from torchdoctor.verify.errors import (
     BENIGN_CUDA_INIT,
@@ -44,53 +44,82 @@ def classify(result: VerifyResult, env: Mapping[str, str]) -> tuple[Problem, ...
         elif stage.name == "companions":
             found += _companion_problems(result, stage, py)
     unique: dict[tuple[str, str], Problem] = {}
-    for problem in found:
-        unique.setdefault((problem.code, problem.message), problem)
+    for found_problem in found:
+        unique.setdefault((found_problem.code, found_problem.message), found_problem)
     return tuple(unique.values())
 
 
-def _problem(code: str, severity: Severity, title: str, message: str, fix: Any) -> Problem:
-    return Problem(code, severity, title, message, fix, check="verify")
+def _problem(code: str, severity: Severity, message: str, fix: Fix | None) -> Problem:
+    return problem(code, "verify", message, fix, severity)
 
 
 def _not_started(result: VerifyResult, py: str) -> Problem:
     why = result.error or "it gave no answer"
     if result.timed_out:
-        return _problem("verify-timed-out", W, "Verification did not finish in time",
-                        f"{result.python} did not start the verification: {why}.",
-                        fixes.retry_longer(py))
+        return _problem(
+            "verify-timed-out",
+            W,
+            f"{result.python} did not start the verification: {why}.",
+            fixes.retry_longer(py),
+        )
     if why.endswith(("not found", "permission denied")) or "could not start" in why:
-        return _problem("target-python-unusable", E, "The target interpreter cannot be used",
-                        f"Cannot run {result.python}: {why}.", fixes.target_python())
+        return _problem(
+            "target-python-unusable",
+            E,
+            f"Cannot run {result.python}: {why}.",
+            fixes.target_python(),
+        )
     detail = result.stderr_tail.strip().splitlines()[-1:] or [why]
-    return _problem("probe-failed", W, "Verification could not run",
-                    f"The verification script did not start in {result.python}: {detail[0]}.",
-                    fixes.report_bug())
+    return _problem(
+        "probe-failed",
+        W,
+        f"The verification script did not start in {result.python}: {detail[0]}.",
+        fixes.report_bug(),
+    )
 
 
 def _interrupted(result: VerifyResult, stage: StageResult, py: str) -> Problem:
     where = f"the {stage.name} stage"
     why = stage.error or "it stopped"
     if stage.interruption is Interruption.TIMEOUT:
-        return _problem("verify-timed-out", W, "Verification did not finish in time",
-                        f"torch did not get through {where}: {why}.", fixes.retry_longer(py))
+        return _problem(
+            "verify-timed-out",
+            W,
+            f"torch did not get through {where}: {why}.",
+            fixes.retry_longer(py),
+        )
     if stage.interruption is Interruption.KILLED:
-        return _problem("probe-failed", W, "Verification could not finish",
-                        f"The verification child was {why} during {where} "
-                        "(out of memory, or stopped by another process?).", fixes.report_bug())
+        return _problem(
+            "probe-failed",
+            W,
+            f"The verification child was {why} during {where} "
+            "(out of memory, or stopped by another process?).",
+            fixes.report_bug(),
+        )
     if stage.name == "import" and stage.interruption is Interruption.CRASH:
         sigill = "SIGILL" in why or "illegal instruction" in why
-        hint = (" An illegal instruction usually means the CPU lacks an instruction set the "
-                "wheel was built for (AVX/AVX2)." if sigill else "")
-        return _problem("torch-import-crashed", E, "import torch crashes the interpreter",
-                        f"import torch {why} in {result.python}.{hint}",
-                        fixes.reinstall_torch(py))
+        hint = (
+            " An illegal instruction usually means the CPU lacks an instruction set the "
+            "wheel was built for (AVX/AVX2)."
+            if sigill
+            else ""
+        )
+        return _problem(
+            "torch-import-crashed",
+            E,
+            f"import torch {why} in {result.python}.{hint}",
+            fixes.reinstall_torch(py),
+        )
     if stage.interruption is Interruption.CRASH:
-        return _problem("verify-crashed", E, "torch crashed during verification",
-                        f"torch {why} during {where}; the earlier stages passed.",
-                        fixes.report_bug())
-    return _problem("probe-failed", W, "Verification could not finish",
-                    f"Verification stopped during {where}: {why}.", fixes.report_bug())
+        return _problem(
+            "verify-crashed",
+            E,
+            f"torch {why} during {where}; the earlier stages passed.",
+            fixes.report_bug(),
+        )
+    return _problem(
+        "probe-failed", W, f"Verification stopped during {where}: {why}.", fixes.report_bug()
+    )
 
 
 def _import_problems(
@@ -98,42 +127,79 @@ def _import_problems(
 ) -> list[Problem]:
     data = stage.data
     if stage.status is StageStatus.FAILED and data.get("found") is False:
-        return [_problem("torch-not-installed", E, "torch is not installed",
-                         f"{result.python} has no torch package to verify.", fixes.install())]
+        return [
+            _problem(
+                "torch-not-installed",
+                E,
+                f"{result.python} has no torch package to verify.",
+                fixes.install(),
+            )
+        ]
     warned = " ".join(str(w.get("message", "")) for w in data.get("warnings", []))
     warned += " " + str(data.get("stderr", ""))
     if stage.status is not StageStatus.FAILED:
         if numpy_abi_text(warned):
-            return [_problem("numpy-abi-incompatible", W, "NumPy ABI incompatible with torch",
-                             "torch imports, but cannot use the installed NumPy: "
-                             f"{_first_line(warned)}", fixes.numpy(py))]
+            return [
+                _problem(
+                    "numpy-abi-incompatible",
+                    W,
+                    f"torch imports, but cannot use the installed NumPy: {_first_line(warned)}",
+                    fixes.numpy(py),
+                )
+            ]
         return []
     text = error_text(stage.error, data.get("error_chain"))
     shown = f"{stage.error_type or 'Error'}: {_first_line(stage.error or '')}"
     match = match_import_error(text + " " + warned, stage.error_type, env)
     if match.code == "torchvision-torch-mismatch":
-        return [_problem(match.code, E, "torchvision/torchaudio built for another torch",
-                         f"import torch fails inside a companion package: {shown}",
-                         fixes.companions())]
+        return [
+            _problem(
+                match.code,
+                E,
+                f"import torch fails inside a companion package: {shown}",
+                fixes.companions(),
+            )
+        ]
     if match.code == "numpy-abi-incompatible":
-        return [_problem(match.code, E, "NumPy ABI incompatible with torch",
-                         f"import torch fails on NumPy: {shown}", fixes.numpy(py))]
+        return [_problem(match.code, E, f"import torch fails on NumPy: {shown}", fixes.numpy(py))]
     if match.code == "xpu-runtime-load-failure":
-        return [_problem(match.code, E, "The XPU build cannot load its runtime",
-                         f"import torch fails to load Intel's GPU runtime: {shown}",
-                         fixes.xpu_runtime())]
+        return [
+            _problem(
+                match.code,
+                E,
+                f"import torch fails to load Intel's GPU runtime: {shown}",
+                fixes.xpu_runtime(),
+            )
+        ]
     if match.code == "windows-dll-dependency-missing":
         dll = f" ({match.detail})" if match.detail else ""
-        return [_problem(match.code, E, "A torch DLL fails to load",
-                         f"import torch fails to load a DLL{dll}: {shown}", fixes.windows_dll())]
+        return [
+            _problem(
+                match.code,
+                E,
+                f"import torch fails to load a DLL{dll}: {shown}",
+                fixes.windows_dll(),
+            )
+        ]
     if match.code == "ld-library-path-shadows-cuda-libs":
-        return [_problem(match.code, E, "LD_LIBRARY_PATH shadows torch's CUDA libraries",
-                         f"import torch fails on {match.detail} while LD_LIBRARY_PATH points at "
-                         f"other CUDA libraries: {shown}", fixes.ld_library_path())]
+        return [
+            _problem(
+                match.code,
+                E,
+                f"import torch fails on {match.detail} while LD_LIBRARY_PATH points at "
+                f"other CUDA libraries: {shown}",
+                fixes.ld_library_path(),
+            )
+        ]
     lib = f" (it cannot load {match.detail})" if match.detail else ""
-    return [_problem("torch-import-failed", E, "import torch fails",
-                     f"import torch raises in {result.python}{lib}: {shown}",
-                     fixes.reinstall_torch(py))]
+    return [
+        _problem(
+            "torch-import-failed",
+            E,
+            f"import torch raises in {result.python}{lib}: {shown}",
+            fixes.reinstall_torch(py),
+        )
+    ]
 
 
 def _device_problems(result: VerifyResult, stage: StageResult) -> list[Problem]:
@@ -144,25 +210,44 @@ def _device_problems(result: VerifyResult, stage: StageResult) -> list[Problem]:
         text = str(info.get("init_error") or info.get("init_warning") or "")
         if text and not any(b in text.lower() for b in BENIGN_CUDA_INIT):
             api = "CUDA" if kind == "cuda" else "ROCm/HIP"
-            found.append(_problem("cuda-init-failed", E, "CUDA initialisation fails",
-                                  f"torch {version} cannot initialise {api}: {_first_line(text)}",
-                                  fixes.cuda_init(text)))
+            found.append(
+                _problem(
+                    "cuda-init-failed",
+                    E,
+                    f"torch {version} cannot initialise {api}: {_first_line(text)}",
+                    fixes.cuda_init(text),
+                )
+            )
     xpu_error = (data.get("xpu") or {}).get("init_error")
     if xpu_error:
-        found.append(_problem("xpu-runtime-load-failure", E,
-                              "The XPU build cannot load its runtime",
-                              f"torch {version} cannot use the Intel GPU runtime: {xpu_error}",
-                              fixes.xpu_runtime()))
+        found.append(
+            _problem(
+                "xpu-runtime-load-failure",
+                E,
+                f"torch {version} cannot use the Intel GPU runtime: {xpu_error}",
+                fixes.xpu_runtime(),
+            )
+        )
     if stage.status is StageStatus.FAILED and stage.error:
-        found.append(_problem("cuda-init-failed", E, "Device query fails",
-                              f"Querying the devices fails: {stage.error_type}: "
-                              f"{_first_line(stage.error)}", fixes.cuda_init(stage.error)))
+        found.append(
+            _problem(
+                "cuda-init-failed",
+                E,
+                f"Querying the devices fails: {stage.error_type}: {_first_line(stage.error)}",
+                fixes.cuda_init(stage.error),
+            )
+        )
     wanted = data.get("requested_unavailable")
     if wanted and not found:
-        label = {"cuda": "CUDA/ROCm", "mps": "MPS", "xpu": "XPU"}.get(str(wanted), str(wanted))
-        found.append(_problem("verify-device-unavailable", E, f"No usable {label} device",
-                              f"--device {wanted} was asked for, but torch {version} "
-                              f"{_why_unavailable(result, str(wanted))}.", fixes.install()))
+        found.append(
+            _problem(
+                "verify-device-unavailable",
+                E,
+                f"--device {wanted} was asked for, but torch {version} "
+                f"{_why_unavailable(result, str(wanted))}.",
+                fixes.install(),
+            )
+        )
     return found
 
 
@@ -185,17 +270,17 @@ def _compatibility_problems(result: VerifyResult, stage: StageResult) -> list[Pr
         if check.get("supported") is not False:
             continue
         device, needs = check.get("device"), str(check.get("needs"))
-        message = (f"{names.get(device) or device} ({device}) needs {needs}; torch "
-                   f"{result.torch_version} has kernels for {_arch_span(arch_list)} only.")
+        message = (
+            f"{names.get(device) or device} ({device}) needs {needs}; torch "
+            f"{result.torch_version} has kernels for {_arch_span(arch_list)} only."
+        )
         if check.get("kind") == "rocm":
-            found.append(_problem("rocm-gfx-unsupported", E, "GPU target not in the ROCm build",
-                                  message, fixes.new_build(needs)))
+            found.append(_problem("rocm-gfx-unsupported", E, message, fixes.new_build(needs)))
             continue
         sms = [_sm_number(a) for a in arch_list if a.startswith("sm_")]
         older = bool(sms) and _sm_number(needs) < min(sms)
         code = "gpu-arch-dropped-from-wheel" if older else "gpu-arch-not-in-wheel"
-        title = "GPU older than the torch build supports" if older else "GPU newer than the build"
-        found.append(_problem(code, E, title, message, fixes.new_build(needs)))
+        found.append(_problem(code, E, message, fixes.new_build(needs)))
     return found
 
 
@@ -210,21 +295,37 @@ def _kernel_problems(result: VerifyResult, stage: StageResult) -> list[Problem]:
         if entry.get("status") == "wrong":
             err = entry.get("rel_error")
             shown = "not a finite number" if err is None else f"{err:.2g}"
-            found.append(_problem("kernel-wrong-result", E, "A kernel computes a wrong result",
-                                  f"A {dtype} matmul on {device} is off by a relative error of "
-                                  f"{shown} (at most {entry.get('tolerance'):g} expected).",
-                                  fixes.wrong_result()))
+            found.append(
+                _problem(
+                    "kernel-wrong-result",
+                    E,
+                    f"A {dtype} matmul on {device} is off by a relative error of "
+                    f"{shown} (at most {entry.get('tolerance'):g} expected).",
+                    fixes.wrong_result(),
+                )
+            )
         elif entry.get("status") == "error":
             text = str(entry.get("error") or "")
             if "no kernel image is available" in text.lower():
-                found.append(_problem("gpu-arch-not-in-wheel", E, "GPU newer than the build",
-                                      f"{device} has no kernels in torch {result.torch_version}: "
-                                      f"{_first_line(text)}", fixes.new_build(str(device))))
+                found.append(
+                    _problem(
+                        "gpu-arch-not-in-wheel",
+                        E,
+                        f"{device} has no kernels in torch {result.torch_version}: "
+                        f"{_first_line(text)}",
+                        fixes.new_build(str(device)),
+                    )
+                )
             else:
-                found.append(_problem("kernel-failed", E, "A kernel fails to run",
-                                      f"A {dtype} matmul on {device} raises "
-                                      f"{entry.get('error_type')}: {_first_line(text)}",
-                                      fixes.report_bug()))
+                found.append(
+                    _problem(
+                        "kernel-failed",
+                        E,
+                        f"A {dtype} matmul on {device} raises "
+                        f"{entry.get('error_type')}: {_first_line(text)}",
+                        fixes.report_bug(),
+                    )
+                )
     return found
 
 
@@ -239,13 +340,11 @@ def _companion_problems(result: VerifyResult, stage: StageResult, py: str) -> li
         shown = f"{info.get('error_type')}: {_first_line(str(info.get('error', '')))}"
         message = f"import {name} fails with torch {result.torch_version}: {shown}"
         if code == "numpy-abi-incompatible":
-            found.append(_problem(code, E, "NumPy ABI incompatible", message, fixes.numpy(py)))
+            found.append(_problem(code, E, message, fixes.numpy(py)))
         elif code == "torchvision-torch-mismatch":
-            found.append(_problem(code, E, "torchvision/torchaudio built for another torch",
-                                  message, fixes.companions()))
+            found.append(_problem(code, E, message, fixes.companions()))
         else:
-            found.append(_problem(code, W, f"{name} fails to import", message,
-                                  fixes.companions()))
+            found.append(_problem(code, W, message, fixes.companions()))
     return found
 
 

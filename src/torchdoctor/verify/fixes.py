@@ -7,8 +7,8 @@ reloads, driver installs) is described in the text, for a person to decide.
 
 from __future__ import annotations
 
-from torchdoctor.model import Fix
-from torchdoctor.recommend.commands import command_word
+from torchdoctor.recommend.shell import command_word
+from torchdoctor.report import Fix
 
 INSTALL_COMMAND = "torchdoctor install-command"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from torchdoctor.model import Problem
+from torchdoctor.report import Problem
 
 # The child's stages, in the order it runs them (the child sends the same list in its hello line).
 STAGES = ("import", "build", "devices", "compatibility", "kernels", "companions", "benchmark")
@@ -127,8 +127,58 @@ class VerifyResult:
             "notes": list(self.notes),
             "stages": [s.to_dict() for s in self.stages],
             "problem_codes": [p.code for p in self.problems],
+            "stderr_tail": self.stderr_tail,
         }
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def from_dict(data: Mapping[str, Any]) -> VerifyResult:
+    """A `verify` member captured by `check --json` or `verify --json`, read back (the problems
+    are not stored there: classify the result again). Unreadable parts become empty values: a
+    document from another version must not stop `diagnose`."""
+    stages = []
+    for item in data.get("stages") or ():
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            continue
+        stages.append(StageResult(
+            name=item["name"],
+            status=_enum(StageStatus, item.get("status"), StageStatus.NOT_RUN),
+            duration_s=_number(item.get("duration_s")),
+            data=dict(item.get("data") or {}) if isinstance(item.get("data"), Mapping) else {},
+            error=_text(item.get("error")),
+            error_type=_text(item.get("error_type")),
+            reason=_text(item.get("reason")),
+            interruption=_enum(Interruption, item.get("interruption"), None),
+        ))
+    child = data.get("child")
+    return VerifyResult(
+        python=str(data.get("python") or ""),
+        device=str(data.get("device") or "auto"),
+        stages=tuple(stages),
+        duration_s=_number(data.get("duration_s")) or 0.0,
+        returncode=data.get("returncode") if isinstance(data.get("returncode"), int) else None,
+        error=_text(data.get("error")),
+        timed_out=data.get("timed_out") is True,
+        signal=_text(data.get("signal")),
+        child=dict(child) if isinstance(child, Mapping) else {},
+        notes=tuple(str(n) for n in data.get("notes") or () if isinstance(n, str)),
+        stderr_tail=str(data.get("stderr_tail") or ""),
+    )
+
+
+def _enum(kind: Any, value: object, default: Any) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

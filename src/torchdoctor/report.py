@@ -1,13 +1,24 @@
-"""The pure core shared by diagnosis, verification and the renderers: problems, fixes, checks.
+"""The report: what every report command produces and every renderer reads.
 
-Problem codes are stable kebab-case strings documented in docs/problems.md; the catalogue of
-codes lives in `torchdoctor.diagnosis.catalog`. Everything here is a frozen value.
+Problems, fixes, check lines, the install plan, and the `Report` that carries them with the typed
+facts and verification they came from. Problem codes are stable kebab-case strings documented in
+docs/problems.md; `torchdoctor.catalogue` builds every problem. Everything here is a frozen value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from torchdoctor.facts import Facts
+    from torchdoctor.verify.result import VerifyResult
+
+# The accelerators torchdoctor knows, and what `--expect` accepts: one of them, the CPU, or any
+# GPU. (ROCm builds answer through torch.cuda; the verification keeps them apart.)
+ACCELERATORS = ("cuda", "rocm", "mps", "xpu")
+EXPECT_CHOICES = ("cpu", *ACCELERATORS, "gpu")
 
 
 class Severity(str, Enum):
@@ -59,7 +70,6 @@ class Check:
     details: tuple[str, ...] = ()  # extra lines shown with -v
     reason: str | None = None  # for UNKNOWN: why it could not be checked
     problems: tuple[Problem, ...] = field(default_factory=tuple)
-    duration_s: float | None = None  # how long its probe took, shown with -v
 
 
 @dataclass(frozen=True)
@@ -100,14 +110,15 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a renderer needs: checks in display order, the install plan, the raw facts."""
+    """Everything a renderer needs: checks in display order, the install plan, and the facts and
+    verification they were judged from."""
 
-    command: str  # "check", "diagnose", "report"
+    command: str  # "check", "diagnose", "report", "verify"
     target_python: str
     checks: tuple[Check, ...]
     install: InstallPlan | None
-    facts: dict[str, object]  # the facts document's `facts` member (already plain JSON data)
-    verify: dict[str, object] | None = None  # the verification result, when it ran
+    facts: Facts | None  # None when only the verification ran (`torchdoctor verify`)
+    verify: VerifyResult | None = None  # the verification, when it ran
     knowledge_date: str = ""
     expect: str | None = None  # --expect value
     expect_met: bool | None = None  # None when --expect was not given

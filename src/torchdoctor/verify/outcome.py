@@ -1,4 +1,4 @@
-"""Words for a `VerifyResult`: one line per stage, the report's check line, the `--expect` answer.
+"""What a `VerifyResult` means for the report: its check lines and the `--expect` answer.
 
     [✓] PyTorch works   2.13.0+cpu · import 2.1 s · matmul 1024² fp32: CPU 95 GFLOP/s
 """
@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from torchdoctor.model import Check, CheckStatus, Severity
+from torchdoctor.report import ACCELERATORS, Check, CheckStatus, Severity
+from torchdoctor.verify.describe import benchmark_text, describe_stage, device_label, seconds
 from torchdoctor.verify.result import StageResult, StageStatus, VerifyResult
 
 CHECK_ID = "verify"
@@ -16,27 +16,10 @@ CHECK_TITLE = "PyTorch works"
 # Which device kinds each `--expect` value accepts (ROCm builds answer through torch.cuda).
 EXPECT_KINDS: Mapping[str, frozenset[str]] = {
     "cpu": frozenset({"cpu"}),
-    "cuda": frozenset({"cuda"}),
-    "rocm": frozenset({"rocm"}),
-    "mps": frozenset({"mps"}),
-    "xpu": frozenset({"xpu"}),
-    "gpu": frozenset({"cuda", "rocm", "mps", "xpu"}),
+    **{kind: frozenset({kind}) for kind in ACCELERATORS},
+    "gpu": frozenset(ACCELERATORS),
 }
 _LABEL = {"cpu": "CPU", "cuda": "CUDA", "rocm": "ROCm", "mps": "MPS", "xpu": "XPU", "gpu": "GPU"}
-
-
-def rate(gflops: float) -> str:
-    """95 GFLOP/s, 8.4 GFLOP/s, 41.2 TFLOP/s."""
-    if gflops >= 1000:
-        return f"{gflops / 1000:.1f} TFLOP/s"
-    return f"{gflops:.1f} GFLOP/s" if gflops < 10 else f"{gflops:.0f} GFLOP/s"
-
-
-def seconds(value: float | None) -> str:
-    """1.2 s, 35 ms."""
-    if value is None:
-        return "?"
-    return f"{value * 1000:.0f} ms" if value < 0.1 else f"{value:.1f} s"
 
 
 def device_kinds(result: VerifyResult) -> dict[str, str]:
@@ -127,40 +110,28 @@ def _healthy_summary(result: VerifyResult, version: str) -> str:
         parts.append(benchmark_text(bench.data))
     else:
         devices = passing_devices(result)
-        parts.append("matmul ok on " + ", ".join(_device_label(d) for d in devices))
+        parts.append("matmul ok on " + ", ".join(device_label(d) for d in devices))
     return " · ".join(parts)
 
 
-def benchmark_text(data: Mapping[str, Any]) -> str:
-    """matmul 1024² fp32: CPU 95 GFLOP/s · cuda:0 41.2 TFLOP/s (8192², 434×)"""
-    results = [r for r in data.get("results", []) if r.get("gflops")]
-    if not results:
-        return "benchmark gave no figure"
-    sizes = {r.get("n") for r in results}
-    same = len(sizes) == 1
-    head = f"matmul {results[0]['n']}² fp32: " if same else "matmul fp32: "
-    items = []
-    for r in results:
-        extra = [] if same else [f"{r['n']}²"]
-        if r.get("speedup"):
-            extra.append(f"{r['speedup']:.0f}×" if r["speedup"] >= 10 else f"{r['speedup']:.1f}×")
-        tail = f" ({', '.join(extra)})" if extra else ""
-        items.append(f"{_device_label(str(r['device']))} {rate(float(r['gflops']))}{tail}")
-    return head + " · ".join(items)
+def stage_checks(result: VerifyResult) -> tuple[Check, ...]:
+    """One check line per stage, for `torchdoctor verify` (`check` shows them with -v only).
+
+    Their problems stay on the "PyTorch works" line, so each problem is shown once."""
+    checks = []
+    for stage in result.stages:
+        status = _stage_status(stage)
+        reason = describe_stage(stage) if status is CheckStatus.UNKNOWN else None
+        summary = "could not finish" if reason else describe_stage(stage)
+        details = (f"took {seconds(stage.duration_s)}",) if stage.duration_s else ()
+        checks.append(Check(f"{CHECK_ID}.{stage.name}", stage.name.capitalize(), status,
+                            summary, details, reason))
+    return tuple(checks)
 
 
-def describe_stage(stage: StageResult) -> str:
-    """One line for a stage: facts when it passed, the reason when it did not."""
-    if stage.status is StageStatus.SKIPPED or stage.status is StageStatus.NOT_RUN:
-        return stage.reason or stage.status.value.replace("_", " ")
-    if stage.interruption is not None or (stage.status is StageStatus.FAILED and stage.error):
-        kind = f"{stage.error_type}: " if stage.error_type else ""
-        lines = (stage.error or "").strip().splitlines() or ["failed"]
-        return f"{kind}{lines[0][:200]}"
-    from torchdoctor.verify.stage_text import STAGE_TEXT
-
-    return STAGE_TEXT[stage.name](stage.data) if stage.name in STAGE_TEXT else stage.status.value
-
-
-def _device_label(device: str) -> str:
-    return "CPU" if device == "cpu" else device
+def _stage_status(stage: StageResult) -> CheckStatus:
+    if stage.status is StageStatus.NOT_RUN or stage.interruption is not None:
+        return CheckStatus.UNKNOWN
+    if stage.status is StageStatus.SKIPPED:
+        return CheckStatus.NOT_APPLICABLE
+    return CheckStatus.OK if stage.status is StageStatus.OK else CheckStatus.ERROR

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from torchdoctor.facts import Facts
 from torchdoctor.install.forms import to_uv
 from torchdoctor.knowledge import Knowledge
-from torchdoctor.recommend.compat import installed_variant
+from torchdoctor.knowledge.compat import installed_variant
 
 _PIP_LINE = re.compile(r"^pip3? ")
 TORCH_PACKAGES = ("torch", "torchvision", "torchaudio")

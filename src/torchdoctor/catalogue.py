@@ -1,8 +1,11 @@
-"""The catalogue of problem codes: stable kebab-case ids, their class, default severity and title.
+"""The one catalogue of problem codes: stable kebab-case ids, their class, severity and title.
 
-docs/problems.md documents every code with an example and its fix; a test keeps the two in step.
-`problem_class` names the failure class of the product's problem-classes list that a code covers
-(None for codes of torchdoctor's own, such as the verification outcomes).
+Every producer of problems (the diagnosis rules, the verification's classifier, the pipeline's
+`--expect`) builds them with `problem()`, so a code has one title everywhere. docs/problems.md
+documents every code with an example and its fix; tests keep the two in step and run every
+producer against this catalogue. `problem_class` names the failure class of the product's
+problem-classes list that a code covers (None for codes of torchdoctor's own, such as the
+verification outcomes).
 """
 
 # ruff: noqa: E501  (the catalogue reads best as one entry a line)
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from torchdoctor.model import Severity
+from torchdoctor.report import Fix, Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,11 @@ CATALOG: dict[str, ProblemKind] = {kind.code: kind for kind in _KINDS}
 def kind(code: str) -> ProblemKind:
     """The catalogue entry of a code; KeyError for an unknown code (a programming error)."""
     return CATALOG[code]
+
+
+def problem(code: str, check: str, message: str, fix: Fix | None = None,
+            severity: Severity | None = None) -> Problem:
+    """A problem of a catalogued code, with the catalogue's title; its severity is the
+    catalogue's unless the rule says otherwise (docs/problems.md, "Severity")."""
+    entry = CATALOG[code]
+    return Problem(code, severity or entry.severity, entry.title, message, fix, check)

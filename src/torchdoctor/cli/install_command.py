@@ -6,15 +6,15 @@ knowledge and the generator load inside the command.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import typer
 
-from torchdoctor.commands.common import PythonOption, TimeoutOption
+from torchdoctor.cli.options import DEFAULT_TIMEOUT, JsonOption, PythonOption, TimeoutOption
 
 if TYPE_CHECKING:
-    from torchdoctor.install.axes import Axes
+    from torchdoctor.environment import Environment
+    from torchdoctor.install.axes import Axes, Machine
     from torchdoctor.install.target import TargetPython
 
 HELP = (
@@ -24,7 +24,7 @@ HELP = (
     "(--python, else the active venv/conda env, else this Python): the Python axis is the "
     "target's version; `--compute auto` (the default) takes the variant torchdoctor recommends "
     "for the detected GPUs and driver. A combination pytorch.org does not offer exits 2 with one "
-    "line saying what exists; `--format json` prints one document, errors included."
+    "line saying what exists; `--json` (or `--format json`) prints one document, errors included."
 )
 _ASCII = {"–": "-", "—": "-", "…": "...", "→": "->", "≥": ">=", "≤": "<=", "‘": "'", "’": "'",
           "“": '"', "”": '"'}
@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("install-command", help=HELP)
     def install_command(
+        ctx: typer.Context,
         torch: str | None = typer.Option(
             None, "--torch", metavar="stable|nightly|X.Y.Z",
             help="Which PyTorch: stable, nightly or a release number (default: stable, or the "
@@ -57,38 +58,41 @@ def register(app: typer.Typer) -> None:
             help="Which pytorch.org page to copy (auto: the one pytorch.org would show)."),
         output_format: str = typer.Option("text", "--format", metavar="text|json",
                                           help="text: the command alone; json: one document."),
+        json_flag: JsonOption = False,
         verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False,
                                     help="Also print the rationale on stderr."),
-        timeout: TimeoutOption = 5.0,
+        timeout: TimeoutOption = DEFAULT_TIMEOUT,
     ) -> None:
-        from torchdoctor.commands.common import python_path_error
-        from torchdoctor.commands.output import fail, write_json
+        from torchdoctor.cli.options import environment, python_path_error
+        from torchdoctor.cli.output import fail, write, write_json
         from torchdoctor.errors import TorchdoctorError
         from torchdoctor.install import build_command, resolve_axes
 
-        json_output = output_format == "json"
+        env = environment(ctx)
+        json_output = json_flag or output_format == "json"
         if output_format not in ("text", "json"):
-            raise fail("install-command",
+            raise fail(env, "install-command",
                        f"--format {output_format!r} is not valid: use text or json", False)
-        bad_python = python_path_error(python)
+        bad_python = python_path_error(env, python)
         if bad_python:
-            raise fail("install-command", bad_python, json_output)
+            raise fail(env, "install-command", bad_python, json_output)
         notes: tuple[str, ...] = ()
         target: TargetPython | None = None
         python_version_given, compute_given = python_version, compute
         try:
             if compute == "auto" and os_name is None and arch is None:
-                compute, notes, target = _detected(torch or "stable", python, timeout,
+                compute, notes, target = _detected(env, torch or "stable", python, timeout,
                                                    python_version is None)
             elif python_version is None:
                 from torchdoctor.install.target import target_python
 
-                target = target_python(python, timeout)
+                target = target_python(env.host, python, timeout)
             if target is not None:
                 python_version = target.tag
                 notes = (*notes, target.sentence())
-            axes = resolve_axes(torch=torch, os=os_name, arch=arch, compute=compute,
-                                package=package, python=python_version, page=page)
+            axes = resolve_axes(_machine(env, target), torch=torch, os=os_name, arch=arch,
+                                compute=compute, package=package, python=python_version,
+                                page=page)
             no_axes = torch is None and python_version_given is None and os_name is None and \
                 arch is None and compute_given == "auto"
             if no_axes:
@@ -96,35 +100,44 @@ def register(app: typer.Typer) -> None:
                 notes = (*notes, *fallback)
             result = build_command(axes)
         except TorchdoctorError as exc:
-            raise fail("install-command", _printable(str(exc)), json_output,
+            raise fail(env, "install-command", _printable(env, str(exc)), json_output,
                        exc.exit_code) from None
         if json_output:
-            write_json({**result.to_json(),
-                        "target_python": target.to_json() if target is not None else None})
+            write_json(env, {**result.to_json(),
+                             "target_python": target.to_json() if target is not None else None})
         else:
-            sys.stdout.write(result.command + "\n")
+            write(env, result.command + "\n")
         if verbose:
             for line in (*notes, *result.rationale):
-                sys.stderr.write(f"  {_printable(line)}\n")
+                env.say(f"  {_printable(env, line)}")
 
 
-def _detected(torch: str, python: str | None, timeout: float,
+def _machine(env: Environment, target: TargetPython | None) -> Machine:
+    from torchdoctor.install import Machine
+    from torchdoctor.install.axes import running_python
+
+    info = env.host.platform
+    return Machine(info.system, info.machine, target.tag if target else running_python())
+
+
+def _detected(env: Environment, torch: str, python: str | None, timeout: float,
               want_python: bool) -> tuple[str, tuple[str, ...], TargetPython | None]:
     """`--compute auto` on this machine: detect it (with the target interpreter) and take the
     recommendation's variant, so the printed text stays pytorch.org's own (the full fix, with
     uninstall steps, is `check`'s job). Also returns the target, when the Python axis needs it."""
     from torchdoctor import knowledge
-    from torchdoctor.host import RealHost
     from torchdoctor.install.axes import default_arch, machine_os, parse_torch
     from torchdoctor.install.target import from_facts
-    from torchdoctor.probes import collect_facts
+    from torchdoctor.pipeline import Request, gather
     from torchdoctor.recommend.auto import recommend_compute
 
-    facts = collect_facts(RealHost(), python=python, timeout=timeout)
+    facts = gather(env.host, Request(python=python, timeout=timeout, verify=False)).facts
+    assert facts is not None  # detection was asked for
     target = from_facts(facts.python) if want_python else None
-    os_name = machine_os()
+    here = _machine(env, target)
+    os_name = machine_os(here)
     choice = recommend_compute(facts, knowledge.load(), torch=parse_torch(torch), os=os_name,
-                               arch=default_arch(os_name))
+                               arch=default_arch(here, os_name))
     first = (choice.prerequisite,) if choice.prerequisite else ()
     return choice.compute, (*first, *choice.rationale), target
 
@@ -148,12 +161,11 @@ def _release_for_python(axes: Axes) -> tuple[Axes, tuple[str, ...]]:
     return replace(axes, torch=best.version), (note,)
 
 
-def _printable(text: str) -> str:
+def _printable(env: Environment, text: str) -> str:
     """`text` as is where stderr can encode it, else with ASCII stand-ins ("3.10-3.14", not
     "3.10?3.14" or a literal "\\u2013")."""
-    encoding = getattr(sys.stderr, "encoding", None) or "ascii"
-    try:
-        text.encode(encoding)
+    from torchdoctor.environment import can_encode
+
+    if can_encode(env.stderr, text):
         return text
-    except (UnicodeEncodeError, LookupError):
-        return "".join(_ASCII.get(c, c) for c in text)
+    return "".join(_ASCII.get(c, c) for c in text)

@@ -1,0 +1,57 @@
+"""`torchdoctor check` (also bare `torchdoctor`): detect → diagnose → recommend → verify."""
+
+from __future__ import annotations
+
+import typer
+
+from torchdoctor.cli.options import (
+    DEFAULT_TIMEOUT,
+    DEFAULT_VERIFY_TIMEOUT,
+    ExpectOption,
+    JsonOption,
+    NoBenchOption,
+    NoVerifyOption,
+    PythonOption,
+    StrictOption,
+    TimeoutOption,
+    VerboseOption,
+    VerifyTimeoutOption,
+)
+
+
+def check_command(
+    ctx: typer.Context,
+    python: PythonOption = None,
+    json_output: JsonOption = False,
+    verbose: VerboseOption = 0,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    expect: ExpectOption = None,
+    strict: StrictOption = False,
+    no_verify: NoVerifyOption = False,
+    no_bench: NoBenchOption = False,
+    verify_timeout: VerifyTimeoutOption = DEFAULT_VERIFY_TIMEOUT,
+) -> None:
+    """Detect the machine, diagnose the torch install, print the fix, verify torch works.
+
+    Exit codes: 0 nothing failed · 1 an error, --expect unmet, or a warning under --strict ·
+    2 usage error · 3 incomplete (a needed check could not run) · 130 interrupted.
+    """
+    from torchdoctor.cli.options import environment, expect_error, python_path_error
+    from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.pipeline import Request, run
+
+    env = environment(ctx)
+    bad = python_path_error(env, python) or expect_error(expect)
+    if bad:
+        raise fail(env, "check", bad, json_output)
+    request = Request(
+        command="check", python=python, timeout=timeout, verify=not no_verify,
+        bench=not no_bench, verify_timeout=verify_timeout, expect=expect, strict=strict,
+    )
+    report = run(env.host, request, None if json_output else env.progress)
+    raise emit_report(env, report, json_output=json_output, verbose=verbose)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `check` to the app."""
+    app.command("check")(check_command)

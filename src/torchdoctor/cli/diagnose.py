@@ -1,0 +1,50 @@
+"""`torchdoctor diagnose FILE|-`: the report for a document captured on another machine."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from torchdoctor.cli.options import ExpectOption, JsonOption, StrictOption, VerboseOption
+
+
+def diagnose_command(
+    ctx: typer.Context,
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="A `detect --json` or `check --json` document; - reads stdin."
+        ),
+    ],
+    json_output: JsonOption = False,
+    verbose: VerboseOption = 0,
+    expect: ExpectOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """Diagnose and recommend from a captured facts document; no probe of this machine runs.
+    A `check --json` document's verification is judged again, with the same problems and fixes.
+
+    Exit codes as for `check`; 2 when the document cannot be read or is not a facts document.
+    """
+    from torchdoctor.cli.options import environment, expect_error
+    from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.documents import DocumentError, read_document
+    from torchdoctor.pipeline import build_report
+
+    env = environment(ctx)
+    bad = expect_error(expect)
+    if bad:
+        raise fail(env, "diagnose", bad, json_output)
+    try:
+        captured = read_document(env, file)
+    except DocumentError as exc:
+        raise fail(env, "diagnose", str(exc), json_output) from None
+    report = build_report("diagnose", captured.facts, captured.verify, expect=expect,
+                          strict=strict)
+    raise emit_report(env, report, json_output=json_output, verbose=verbose)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `diagnose` to the app."""
+    app.command("diagnose")(diagnose_command)

@@ -1,0 +1,102 @@
+"""Options shared by several commands, declared once so their spelling, meaning and help are the
+same everywhere:
+
+- `--timeout SECONDS` bounds each probe (detection, the target interpreter's inspection), in
+  every command;
+- `--verify-timeout SECONDS` bounds the whole verification (import, kernels, benchmark); each
+  stage gets half of it, at most 60 s, so one slow stage is named;
+- `--json` prints exactly one JSON document on stdout, in every command.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from torchdoctor.report import EXPECT_CHOICES
+
+if TYPE_CHECKING:
+    from torchdoctor.environment import Environment
+
+
+PythonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--python",
+        metavar="PATH",
+        help="Target interpreter or environment folder (default: the active venv/conda env, "
+        "else this Python).",
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
+]
+VerboseOption = Annotated[
+    int,
+    typer.Option("-v", "--verbose", count=True, help="More detail (facts, durations, rationale)."),
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Timeout for each probe."),
+]
+VerifyTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--verify-timeout", metavar="SECONDS", min=1.0,
+        help="Timeout for the whole verification (import, kernels, benchmark); each stage gets "
+        "half of it, at most 60 s.",
+    ),
+]
+ExpectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--expect",
+        metavar="|".join(EXPECT_CHOICES),
+        help="Fail (exit 1) unless this accelerator really works in the target environment.",
+    ),
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail the run (exit 1).")]
+NoVerifyOption = Annotated[
+    bool, typer.Option("--no-verify", help="Skip importing torch and running kernels.")
+]
+NoBenchOption = Annotated[bool, typer.Option("--no-bench", help="Skip the matmul benchmark.")]
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_VERIFY_TIMEOUT = 120.0
+
+
+def environment(ctx: typer.Context) -> Environment:
+    """The environment `run` handed to the command (the real one when the command was registered
+    on another app, as the benchmarks do)."""
+    from torchdoctor.environment import Environment
+
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Environment) else Environment.real()
+
+
+def expect_error(expect: str | None) -> str | None:
+    """Why an `--expect` value is not accepted, or None."""
+    if expect is None or expect in EXPECT_CHOICES:
+        return None
+    return f"--expect must be one of {', '.join(EXPECT_CHOICES)}, not {expect!r}"
+
+
+def python_path_error(env: Environment, python: str | None) -> str | None:
+    """Why an explicit `--python` cannot be a target at all (a usage error, exit 2), or None.
+
+    `--python` takes an interpreter path, a venv/conda folder or a bare name on PATH; only one
+    that leads to no file is refused here. An interpreter that exists but is broken (not
+    executable, not Python, Python 2, hangs) is a finding of the report, not a usage error.
+    """
+    if python is None:
+        return None
+    from torchdoctor.probes.python import choose_target
+
+    host = env.host
+    path, _ = choose_target(host, python)
+    if host.exists(path) and not host.is_dir(path):
+        return None
+    if host.is_dir(python):
+        return f"--python: {python} is a folder without an interpreter ({path} does not exist)"
+    return f"--python: no such file: {python}"

@@ -1,0 +1,118 @@
+"""Everything a command reads from or writes to its surroundings, in one object.
+
+`Environment` carries the `Host` (the machine the probes read), the three standard streams, what
+the output terminal can show (decided once, here: colour, Unicode, width) and the clock. The typer
+layer builds the real one with `Environment.real()`; tests build one around a recorded machine
+and string buffers and run the real CLI in process (`torchdoctor.cli.run(args, environment)`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from torchdoctor.host import Host
+
+# Every non-ASCII character the reports print: a stream that cannot encode all of them gets the
+# ASCII spelling instead (LANG=C, a Windows code page, PYTHONIOENCODING=ascii).
+UNICODE_SAMPLE = "✓✗–—→•·≤≥×²…"
+DEFAULT_WIDTH = 100  # the width of a report that does not go to a terminal: stable in logs
+MIN_WIDTH = 40
+
+
+def isatty(stream: object) -> bool:
+    """Whether `stream` is a terminal; False for closed or unusual streams."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def can_encode(stream: object, text: str = UNICODE_SAMPLE) -> bool:
+    """Whether `stream`'s encoding can print `text`."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """What one output stream can show."""
+
+    is_tty: bool
+    color: bool
+    unicode: bool
+    width: int
+
+    @classmethod
+    def detect(cls, stream: object, env: Mapping[str, str]) -> Terminal:
+        """NO_COLOR or TERM=dumb switch colour off; FORCE_COLOR switches it on off a terminal;
+        otherwise colour only on a terminal. Width: the terminal's (COLUMNS honoured), else a
+        fixed width, so a report in a log or a pipe reads the same on every machine."""
+        tty = isatty(stream)
+        no_color = env.get("NO_COLOR", "") != "" or env.get("TERM") == "dumb"
+        color = not no_color and (tty or env.get("FORCE_COLOR", "") != "")
+        width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if tty else DEFAULT_WIDTH
+        return cls(is_tty=tty, color=color, unicode=can_encode(stream), width=max(width, MIN_WIDTH))
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The host, the streams, the terminal and the clock one command runs with."""
+
+    host: Host
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    terminal: Terminal  # what stdout can show
+    clock: Callable[[], float] = field(default=time.monotonic)
+
+    @classmethod
+    def create(cls, host: Host, stdin: TextIO, stdout: TextIO, stderr: TextIO,
+               clock: Callable[[], float] = time.monotonic) -> Environment:
+        """An environment whose terminal abilities are read from `stdout` and the host's
+        variables."""
+        return cls(host, stdin, stdout, stderr, Terminal.detect(stdout, host.env), clock)
+
+    @classmethod
+    def real(cls) -> Environment:
+        """This process: the real machine and the real streams."""
+        from torchdoctor.host import RealHost
+
+        for stream in (sys.stdout, sys.stderr):
+            # A console that cannot print a glyph gets "?" rather than a UnicodeEncodeError; the
+            # renderers already choose ASCII where `Terminal.unicode` says so.
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="replace")
+        return cls.create(RealHost(), sys.stdin, sys.stdout, sys.stderr)
+
+    @property
+    def shows_progress(self) -> bool:
+        """Progress lines go to stderr only when a person watches it (never in a log)."""
+        return isatty(self.stderr)
+
+    def progress(self, message: str) -> None:
+        """One progress line on stderr, for a person at a terminal."""
+        if self.shows_progress:
+            self.say(f"torchdoctor: {message}…")
+
+    def error(self, message: str) -> None:
+        """The one line a failed run prints on stderr."""
+        self.say(f"torchdoctor: error: {message}")
+
+    def say(self, line: str) -> None:
+        """A line on stderr (logs, notes), never on stdout, which carries the result."""
+        try:
+            self.stderr.write(line + "\n")
+            self.stderr.flush()
+        except (OSError, ValueError):  # stderr closed: nothing else can be told
+            pass

@@ -1,0 +1,225 @@
+"""The one path from a request to a report: gather → diagnose → recommend → verdict.
+
+Every report command goes through here. `gather` reads the outside world through the Host (the
+facts, the verification, or both); `diagnose` and `verify` instead hand in what they decoded from
+a captured document. `build_report` is pure, so the same facts and verification give the same
+report whichever way they came in; the verdict and the renderers take it from there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from torchdoctor.catalogue import problem
+from torchdoctor.report import Check, CheckStatus, Report, Severity
+
+if TYPE_CHECKING:
+    from torchdoctor.facts import Facts
+    from torchdoctor.host import Host
+    from torchdoctor.knowledge import Knowledge
+    from torchdoctor.verify.result import VerifyResult
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a report command was asked to do."""
+
+    command: str = "check"
+    python: str | None = None
+    timeout: float = 5.0  # each probe
+    detect: bool = True  # collect the facts (`verify` alone does not)
+    verify: bool = True
+    device: str = "auto"  # which devices the verification runs kernels on
+    bench: bool = True
+    bench_seconds: float = 1.0
+    verify_timeout: float = 120.0  # the whole verification
+    expect: str | None = None
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What the outside world told: the facts and the verification, each when asked for."""
+
+    facts: Facts | None
+    verify: VerifyResult | None
+
+
+def run(host: Host, request: Request, progress: Progress | None = None) -> Report:
+    """Gather, then build the report."""
+    found = gather(host, request, progress)
+    return build_report(request.command, found.facts, found.verify, expect=request.expect,
+                        strict=request.strict)
+
+
+def gather(host: Host, request: Request, progress: Progress | None = None) -> Gathered:
+    """Detect and verify, as asked. Verification starts at once, beside detection: importing
+    torch dominates the run, and the target interpreter is known before any probe answers. It is
+    not waited for when detection finds torch absent (the torch line already says so)."""
+    from torchdoctor.probes.python import choose_target
+
+    say = progress or (lambda _msg: None)
+    target, _ = choose_target(host, request.python)
+    verifying = None
+    if request.verify:
+        say("verifying torch in the target interpreter (import, kernels, benchmark)")
+        verifying = _Background(lambda: _verify(host, target, request))
+    if not request.detect:
+        return Gathered(None, verifying.result() if verifying is not None else None)
+    say("detecting the machine")
+    # While the probes wait on their subprocesses, load what the report needs on the other core.
+    threading.Thread(target=_prepare_report, daemon=True).start()
+    from torchdoctor.probes import collect_facts
+
+    facts = collect_facts(host, python=request.python, timeout=request.timeout)
+    # With torch absent (or no usable target) the result says nothing new: don't wait for it.
+    # The abandoned child is killed at exit, so a hung target costs no more than its probe.
+    wanted = verifying is not None and facts.python.torch_state != "absent"
+    return Gathered(facts, verifying.result() if wanted and verifying is not None else None)
+
+
+def _prepare_report() -> None:
+    from torchdoctor import diagnosis, knowledge, recommend, verdict
+    from torchdoctor.render import json_doc
+
+    del diagnosis, recommend, verdict, json_doc  # imported for their side effect: loaded now
+    knowledge.load()
+
+
+def _verify(host: Host, target: str, request: Request) -> VerifyResult:
+    from torchdoctor.verify.runner import run_verify
+
+    return run_verify(host, target, device=request.device, bench=request.bench,
+                      timeout=request.verify_timeout, bench_seconds=request.bench_seconds)
+
+
+class _Background:
+    """Run a function in a daemon thread: Ctrl-C in the main thread must not wait for it (the
+    host kills its child process at exit)."""
+
+    def __init__(self, fn: Callable[[], VerifyResult]) -> None:
+        self._fn = fn
+        self._value: VerifyResult | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> VerifyResult:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+def build_report(
+    command: str,
+    facts: Facts | None,
+    verify: VerifyResult | None,
+    *,
+    expect: str | None = None,
+    strict: bool = False,
+    knowledge: Knowledge | None = None,
+) -> Report:
+    """The report for these facts and this verification: pure, so `diagnose` on a captured
+    document equals `check`. Without facts (`verify` alone) the report is the verification's
+    stage lines and its verdict line."""
+    from torchdoctor import knowledge as knowledge_module
+    from torchdoctor.diagnosis import diagnose
+    from torchdoctor.recommend import NoRecommendation, try_recommend
+    from torchdoctor.verify.outcome import stage_checks, to_check
+
+    known = knowledge or knowledge_module.load()
+    checks: list[Check] = []
+    plan = None
+    if facts is not None:
+        # No plan (an OS or architecture without wheels) is a finding of the diagnosis.
+        result = try_recommend(facts, known)
+        plan = None if isinstance(result, NoRecommendation) else result
+        checks += diagnose(facts, known, plan)
+    elif verify is not None:
+        checks += stage_checks(verify)
+    if verify is not None:
+        checks.append(to_check(verify))
+    expect_met = None
+    if expect is not None:
+        expect_met, why = expectation(expect, facts, verify, checks)
+        checks.append(_expect_check(expect, expect_met, why))
+    return Report(
+        command=command,
+        target_python=_target(facts, verify),
+        checks=tuple(checks),
+        install=plan,
+        facts=facts,
+        verify=verify,
+        knowledge_date=known.knowledge_date,
+        expect=expect,
+        expect_met=expect_met,
+        strict=strict,
+    )
+
+
+def _target(facts: Facts | None, verify: VerifyResult | None) -> str:
+    if facts is not None:
+        return facts.python.executable or facts.python.requested or ""
+    return verify.python if verify is not None else ""
+
+
+def expectation(
+    expect: str, facts: Facts | None, verify: VerifyResult | None, checks: list[Check]
+) -> tuple[bool, str]:
+    """Is the named accelerator usable? With a verification, its kernel check decides."""
+    if verify is not None:
+        from torchdoctor.verify.outcome import expect_shortfall
+
+        shortfall = expect_shortfall(verify, expect)
+        if shortfall is None:
+            return True, f"{expect} passed the kernel check in the target interpreter"
+        return False, shortfall.rstrip(".")
+    if facts is None:
+        return False, "nothing was checked"
+    return _expect_from_facts(expect, facts, checks)
+
+
+def _expect_from_facts(expect: str, facts: Facts, checks: list[Check]) -> tuple[bool, str]:
+    # Without a verification (--no-verify, or diagnose on a facts-only document) the build and
+    # the hardware decide; an error on the torch or GPU lines means it cannot work.
+    copy = facts.python.torch
+    if copy is None:
+        return False, "torch is not installed in the target environment"
+    blocking = {"torch", "nvidia", "amd", "apple", "intel"}
+    errors = [p for c in checks if c.id in blocking for p in c.problems
+              if p.severity is Severity.ERROR]
+    if errors:
+        return False, errors[0].message
+    if expect == "cpu":
+        return True, "torch is installed (not verified: --no-verify)"
+    has = {
+        "cuda": bool(copy.cuda) and bool(facts.nvidia.gpus),
+        "rocm": bool(copy.hip) and bool(facts.amd.gpus),
+        "mps": bool(facts.apple.apple_silicon) and not facts.apple.python_translated,
+        "xpu": bool(copy.xpu) and bool(facts.intel.xpu_capable),
+    }
+    ok = any(has.values()) if expect == "gpu" else has.get(expect, False)
+    if ok:
+        return True, f"the {expect} build matches the hardware (not verified: --no-verify)"
+    return False, f"the installed torch or this machine cannot use {expect}"
+
+
+def _expect_check(expect: str, met: bool, why: str) -> Check:
+    title = f"Expect {expect}"
+    if met:
+        return Check("expect", title, CheckStatus.OK, why)
+    unmet = problem("expect-unmet", "expect", f"--expect {expect}: {why}.")
+    return Check("expect", title, CheckStatus.ERROR, why, problems=(unmet,))
