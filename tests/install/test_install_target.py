@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from torchdoctor.facts import PythonFacts
-from torchdoctor.install.target import TargetPythonError, from_facts
+from torchdoctor.probes.target_python import TargetPythonError, from_facts
 
 Cli = Callable[..., tuple[int, str, str]]
 LINUX_CPU = ("--os", "linux", "--compute", "cpu")

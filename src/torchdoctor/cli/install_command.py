@@ -15,7 +15,7 @@ from torchdoctor.cli.options import DEFAULT_TIMEOUT, JsonOption, PythonOption, T
 if TYPE_CHECKING:
     from torchdoctor.environment import Environment
     from torchdoctor.install.axes import Axes, Machine
-    from torchdoctor.install.target import TargetPython
+    from torchdoctor.probes.target_python import TargetPython
 
 HELP = (
     "Print the install command for this machine, or for the axes given, exactly as pytorch.org "
@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
                 compute, notes, target = _detected(env, torch or "stable", python, timeout,
                                                    python_version is None)
             elif python_version is None:
-                from torchdoctor.install.target import target_python
+                from torchdoctor.probes.target_python import target_python
 
                 target = target_python(env.host, python, timeout)
             if target is not None:
@@ -127,7 +127,7 @@ def _detected(env: Environment, torch: str, python: str | None, timeout: float,
     uninstall steps, is `check`'s job). Also returns the target, when the Python axis needs it."""
     from torchdoctor import knowledge
     from torchdoctor.install.axes import default_arch, machine_os, parse_torch
-    from torchdoctor.install.target import from_facts
+    from torchdoctor.probes.target_python import from_facts
     from torchdoctor.pipeline import Request, gather
     from torchdoctor.recommend.auto import recommend_compute
 
