@@ -79,6 +79,17 @@ def _macos_note(tag: str) -> str:
         "CUDA is not available on macOS"
 
 
+def _refusal(os_name: str, tag: str, package: str, raw: str) -> str:
+    """What the one-line error for a slot the selector leaves empty must contain."""
+    if os_name == "windows" and tag.startswith("rocm"):
+        return "ROCm is not available on Windows"
+    if "macos" in raw.lower():
+        return "macOS"  # LTS: "macOS is not currently supported for lts"
+    if package == "conda":
+        return "conda"  # "Conda packages are no longer available" (>= 2.6)
+    return tag
+
+
 def add_selector(page: dict[str, Any], block: dict[str, Any], torch: str, golden: list[Any],
                  ref: str) -> None:
     """Store one version's selector entries (published_versions.json) and their golden entries."""
@@ -107,15 +118,8 @@ def add_selector(page: dict[str, Any], block: dict[str, Any], torch: str, golden
                                               _macos_note(tag), ref, raw))
                     continue
                 if not body or (os_name == "windows" and tag.startswith("rocm")):
-                    contains = tag
-                    if os_name == "windows" and tag.startswith("rocm"):
-                        contains = "ROCm is not available on Windows"
-                    elif "macos" in raw.lower():
-                        contains = "macOS"  # LTS: "macOS is not currently supported for lts"
-                    elif package == "conda":
-                        contains = "conda"  # "Conda packages are no longer available" (>= 2.6)
-                    golden.append(error_entry(torch, os_name, tag, package, page_axis, contains,
-                                              ref, raw))
+                    golden.append(error_entry(torch, os_name, tag, package, page_axis,
+                                              _refusal(os_name, tag, package, raw), ref, raw))
                     continue
                 cmd: Cmd = body
                 expected = body

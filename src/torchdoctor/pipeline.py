@@ -62,40 +62,31 @@ def gather(host: Host, request: Request, progress: Progress | None = None) -> Ga
     torch dominates the run, and the target interpreter is known before any probe answers. It is
     not waited for when detection finds torch absent (the torch line already says so)."""
     from torchdoctor.probes.python import choose_target
+    from torchdoctor.verify.runner import run_verify  # imported before any thread starts
 
     say = progress or (lambda _msg: None)
     target, _ = choose_target(host, request.python)
     verifying = None
     if request.verify:
         say("verifying torch in the target interpreter (import, kernels, benchmark)")
-        verifying = _Background(lambda: _verify(host, target, request))
+        verifying = _Background(lambda: run_verify(
+            host, target, device=request.device, bench=request.bench,
+            timeout=request.verify_timeout, bench_seconds=request.bench_seconds))
     if not request.detect:
         return Gathered(None, verifying.result() if verifying is not None else None)
     say("detecting the machine")
-    # While the probes wait on their subprocesses, load what the report needs on the other core.
-    threading.Thread(target=_prepare_report, daemon=True).start()
+    # While the probes wait on their subprocesses, parse the knowledge on the other core. Only
+    # data is loaded there: modules are imported by this thread alone, since concurrent imports
+    # of one package can fail in CPython (a KeyError from the import machinery).
+    from torchdoctor import knowledge
     from torchdoctor.probes import collect_facts
 
+    threading.Thread(target=knowledge.load, daemon=True).start()
     facts = collect_facts(host, python=request.python, timeout=request.timeout)
     # With torch absent (or no usable target) the result says nothing new: don't wait for it.
     # The abandoned child is killed at exit, so a hung target costs no more than its probe.
     wanted = verifying is not None and facts.python.torch_state != "absent"
     return Gathered(facts, verifying.result() if wanted and verifying is not None else None)
-
-
-def _prepare_report() -> None:
-    from torchdoctor import diagnosis, knowledge, recommend, verdict
-    from torchdoctor.render import json_doc
-
-    del diagnosis, recommend, verdict, json_doc  # imported for their side effect: loaded now
-    knowledge.load()
-
-
-def _verify(host: Host, target: str, request: Request) -> VerifyResult:
-    from torchdoctor.verify.runner import run_verify
-
-    return run_verify(host, target, device=request.device, bench=request.bench,
-                      timeout=request.verify_timeout, bench_seconds=request.bench_seconds)
 
 
 class _Background:

@@ -22,7 +22,8 @@ A recording is a folder:
   A file named `NAME.unreadable` stands for an unreadable `NAME` (PermissionError).
 - `commands.json` — a list of recorded runs: `{"argv": [...], "stdout": "...", "stderr": "",
   "returncode": 0}`; `"stdout_file": "nvidia-smi.txt"` reads stdout from `commands/`; `"hang": true`
-  sleeps until the caller's timeout and reports a timeout; `"error": "not found"` fails to start.
+  reports a timeout at once, as if the caller's timeout had passed; `"error": "not found"`
+  fails to start.
   argv[0] matches by its base name when the recording gives no directory.
 - `python.json` — child-script runs by script name: `{"probe_target.py": {"channel": "...",
   "stdout": "", "returncode": 0}}` (or `"channel_file"`, `"hang"`, `"error"` as above).
@@ -36,7 +37,6 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -189,7 +189,7 @@ class RecordedHost:
         self, argv: tuple[str, ...], entry: Mapping[str, Any], timeout: float
     ) -> ProcResult:
         if entry.get("hang"):
-            time.sleep(timeout)
+            # What a hung command ends as, at once: tests of timeouts need no real waiting.
             return ProcResult(
                 argv, error=f"timed out after {timeout:g} s", timed_out=True, duration_s=timeout
             )

@@ -106,7 +106,8 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, content: str, ne
     result = run_cli("diagnose", str(path))
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and needle in lines[0]
+    assert len(lines) == 1
+    assert needle in lines[0]
     assert "Traceback" not in result.stderr
     as_json = run_cli("diagnose", str(path), "--json")
     assert as_json.exit_code == 2

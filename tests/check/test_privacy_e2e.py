@@ -54,8 +54,10 @@ def test_report_shows_no_secret_home_user_or_host(tmp_path: Path) -> None:
 def test_json_carries_only_allow_listed_variables(tmp_path: Path) -> None:
     document = json.loads(_run(["check", "--no-verify", "--json"], tmp_path))
     variables = document["facts"]["env"]["variables"]
-    assert "HF_TOKEN" not in variables and "GITHUB_TOKEN" not in variables
-    assert "AWS_SECRET_ACCESS_KEY" not in variables and "DATABASE_PASSWORD" not in variables
+    assert "HF_TOKEN" not in variables
+    assert "GITHUB_TOKEN" not in variables
+    assert "AWS_SECRET_ACCESS_KEY" not in variables
+    assert "DATABASE_PASSWORD" not in variables
     assert variables["PYTORCH_CUDA_ALLOC_CONF"] == "expandable_segments:True"
     assert "PLANTEDpipPASSWORD" not in json.dumps(document)
     assert "pypi.example.org" in variables.get("PIP_INDEX_URL", "")

@@ -26,7 +26,8 @@ def test_detect_json_reports_the_cpu_build(tmp_path: Path) -> None:
     assert torch.version == "2.13.0+cpu"
     assert (torch.cuda, torch.hip) == (None, None)
     dist = facts.python.distribution("torch")
-    assert dist is not None and dist.local_tag == "cpu"
+    assert dist is not None
+    assert dist.local_tag == "cpu"
     assert facts.python.executable == sys.executable
     assert result.stderr == ""
 
@@ -35,7 +36,8 @@ def test_detect_summary(tmp_path: Path) -> None:
     result = run_cli("detect", "--python", sys.executable, cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
     assert "2.13.0+cpu · CPU build" in result.stdout
-    assert "Python" in result.stdout and "System" in result.stdout
+    assert "Python" in result.stdout
+    assert "System" in result.stdout
 
 
 def test_missing_python_path_is_a_usage_error(tmp_path: Path) -> None:

@@ -18,7 +18,9 @@ from torchdoctor.probes import collect_facts
 @pytest.fixture
 def document(machine: MachineFactory) -> dict[str, Any]:
     host = machine(python={"probe_target.py": {"channel": target_answer()}})
-    return json.loads(json.dumps(facts_document(collect_facts(host, timeout=5.0))))
+    facts = collect_facts(host, timeout=5.0)
+    loaded: dict[str, Any] = json.loads(json.dumps(facts_document(facts)))
+    return loaded
 
 
 def test_round_trip(document: dict[str, Any]) -> None:

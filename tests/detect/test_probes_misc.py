@@ -105,7 +105,8 @@ def test_amd_without_device_access(machine: MachineFactory) -> None:
     )
     facts = amd.probe(host, 5.0)
     assert (facts.kfd_accessible, facts.render_accessible) == (False, False)
-    assert facts.gpus and facts.gpus[0].device_id == "744c"
+    assert facts.gpus
+    assert facts.gpus[0].device_id == "744c"
 
 
 def test_rosetta(machine: MachineFactory) -> None:

@@ -83,7 +83,7 @@ def test_hanging_interpreter_is_cut_at_the_timeout(tmp_path: Path) -> None:
     path = _script(tmp_path / "python", "sleep 30\n")
     start = time.monotonic()
     facts = target.probe(RealHost(), 0.5, path)
-    assert time.monotonic() - start < 0.5 + 0.5
+    assert time.monotonic() - start < 10  # cut at 0.5 s; the script would sleep 30 s
     assert facts.failure == "timed-out"
     assert facts.reason == f"{path}: timed out after 0.5 s"
 
@@ -94,7 +94,8 @@ def test_oldest_supported_python_runs_the_script() -> None:
         pytest.skip("no Python 3.8 on this machine")
     facts = target.probe(RealHost(), 10.0, old)
     assert facts.status == "found", facts.reason
-    assert facts.version is not None and facts.version.startswith("3.8")
+    assert facts.version is not None
+    assert facts.version.startswith("3.8")
 
 
 def test_recorded_answer_and_target_choice(machine: MachineFactory) -> None:
@@ -104,9 +105,11 @@ def test_recorded_answer_and_target_choice(machine: MachineFactory) -> None:
     )
     facts = target.probe(host, 5.0)
     assert (facts.chosen_by, facts.requested) == ("VIRTUAL_ENV", "/home/ada/proj/.venv/bin/python")
-    assert facts.torch is not None and facts.torch.version == "2.13.0+cpu"
+    assert facts.torch is not None
+    assert facts.torch.version == "2.13.0+cpu"
     dist = facts.distribution("torch")
-    assert dist is not None and dist.local_tag == "cpu"
+    assert dist is not None
+    assert dist.local_tag == "cpu"
 
 
 def test_malformed_answer_is_a_parse_error(machine: MachineFactory) -> None:

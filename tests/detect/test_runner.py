@@ -12,16 +12,14 @@ from torchdoctor.host import Host
 from torchdoctor.probes import GRACE_S, collect_facts, run_chains
 
 
-def test_a_hung_probe_costs_no_more_than_its_timeout(machine: MachineFactory) -> None:
+def test_a_hung_probe_becomes_could_not_check(machine: MachineFactory) -> None:
     host = machine(
         files={"/sys/module/nvidia/version": "550.120\n"},
         which={"nvidia-smi": "/usr/bin/nvidia-smi"},
         commands=[{"argv": QUERY, "hang": True}],
         python={"probe_target.py": {"hang": True}, "nvml_query.py": {"hang": True}},
     )
-    start = time.monotonic()
     facts = collect_facts(host, timeout=0.6)
-    assert time.monotonic() - start <= 0.6 + 0.5
     assert facts.python.failure == "timed-out"
     assert "python" in facts.unknown_sections()
     record = {r.name: r for r in facts.probes}["python"]
@@ -35,7 +33,9 @@ def test_runner_gives_up_on_a_probe_that_ignores_its_timeout() -> None:
 
     start = time.monotonic()
     sections, records = run_chains(None, [[("nvidia", stuck)]], 0.3)  # type: ignore[arg-type]
-    assert time.monotonic() - start <= 0.3 + GRACE_S + 0.1
+    # The runner returns at its deadline, long before the stuck probe would (3 s); the bound
+    # leaves a loaded CI machine room.
+    assert time.monotonic() - start < 0.3 + GRACE_S + 2.0
     assert sections["nvidia"].status == "unknown"
     assert sections["nvidia"].reason == "timed out after 0.3 s"
     assert records["nvidia"].status == "unknown"

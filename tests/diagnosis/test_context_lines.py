@@ -34,9 +34,12 @@ FIRST = "First: update the NVIDIA driver to 580 or newer (found 570.195.03): cu1
 def test_cuda_build_in_a_container_without_gpu_is_an_info_note(knowledge: Knowledge) -> None:
     checks = run(make_facts(os=DOCKER, python=CU130), knowledge)
     found = only(checks, "container-without-gpu-access")
-    assert found.severity is Severity.INFO and found.check == "platform"
-    assert "CUDA build" in found.message and "docker container" in found.message
-    assert found.fix is not None and "--gpus all" in found.fix.text
+    assert found.severity is Severity.INFO
+    assert found.check == "platform"
+    assert "CUDA build" in found.message
+    assert "docker container" in found.message
+    assert found.fix is not None
+    assert "--gpus all" in found.fix.text
     assert "CPU build is much smaller" in found.fix.text
     assert by_id(checks, "platform").status is CheckStatus.OK
 
@@ -66,7 +69,8 @@ def test_integrated_amd_gpu_is_named_on_the_amd_line(knowledge: Knowledge) -> No
     raphael = pci_gpu("1002", "Raphael [Radeon 610M]", kind="integrated", gfx="gfx1036",
                       device="164e")
     line = by_id(run(make_facts(pci=pci_found(raphael)), knowledge), "amd")
-    assert line.status is CheckStatus.NOT_APPLICABLE and not line.problems
+    assert line.status is CheckStatus.NOT_APPLICABLE
+    assert not line.problems
     assert line.summary == ("Raphael [Radeon 610M] (integrated, gfx1036) · not a target of any "
                             "ROCm build")
 
@@ -74,7 +78,8 @@ def test_integrated_amd_gpu_is_named_on_the_amd_line(knowledge: Knowledge) -> No
 def test_integrated_amd_gpu_in_a_rocm_build_lacks_only_kfd(knowledge: Knowledge) -> None:
     strix = pci_gpu("1002", "Strix Halo [Radeon 8060S]", kind="integrated", gfx="gfx1151")
     line = by_id(run(make_facts(pci=pci_found(strix)), knowledge), "amd")
-    assert line.status is CheckStatus.NOT_APPLICABLE and not line.problems
+    assert line.status is CheckStatus.NOT_APPLICABLE
+    assert not line.problems
     assert line.summary.endswith("(integrated, gfx1151) · amdgpu compute (KFD) not available")
 
 
@@ -98,7 +103,8 @@ def test_fix_reusing_the_plan_shows_a_caveat_before_the_text(knowledge: Knowledg
                               prerequisite=caveat)
     facts = make_facts(python=python_env(), nvidia=NvidiaFacts(status="absent"))
     fix = only(run(facts, knowledge, rec), "torch-not-installed").fix
-    assert fix is not None and fix.text == f"{caveat} Install it:"
+    assert fix is not None
+    assert fix.text == f"{caveat} Install it:"
 
 
 def test_free_threaded_mismatch_names_the_free_threaded_wheels_there_are(

@@ -264,7 +264,8 @@ def test_rule(case: Case, knowledge: Knowledge) -> None:
         assert word in found.message, (word, found.message)
     assert found.check == case.check
     assert found in next(c for c in checks if c.id == case.check).problems
-    assert found.fix is not None and found.fix.text
+    assert found.fix is not None
+    assert found.fix.text
     if case.fix_command is not None:
         assert case.fix_command in found.fix.commands, found.fix
 
@@ -279,6 +280,8 @@ def test_windows_intel_gpu_is_not_rocm(knowledge: Knowledge) -> None:
 def test_missing_driver_fix_names_the_minimum_the_plan_needs(knowledge: Knowledge) -> None:
     facts = make_facts(python=python_env(), pci=pci_found(pci_gpu(name="NVIDIA GeForce RTX 4090")))
     needs_580 = only(run(facts, knowledge, plan("cu130")), "nvidia-driver-missing")
-    assert needs_580.fix is not None and "driver 580 or newer" in needs_580.fix.text
+    assert needs_580.fix is not None
+    assert "driver 580 or newer" in needs_580.fix.text
     needs_525 = only(run(facts, knowledge, plan("cu126")), "nvidia-driver-missing")
-    assert needs_525.fix is not None and "driver 525.60.13 or newer" in needs_525.fix.text
+    assert needs_525.fix is not None
+    assert "driver 525.60.13 or newer" in needs_525.fix.text

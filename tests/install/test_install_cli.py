@@ -48,7 +48,8 @@ def test_json_document(cli: Cli) -> None:
     assert code == 0
     assert {"command", "torch_version", "os", "arch", "compute", "package", "index_url", "source",
             "knowledge_date"} <= set(doc)
-    assert doc["torch_version"] == "2.5.1" and doc["source"] == "previous-versions"
+    assert doc["torch_version"] == "2.5.1"
+    assert doc["source"] == "previous-versions"
     assert doc["index_url"] == "https://download.pytorch.org/whl/cu121"
     assert doc["knowledge_date"] == "2026-07-28"
 
@@ -56,15 +57,18 @@ def test_json_document(cli: Cli) -> None:
 def test_verbose_rationale_goes_to_stderr(cli: Cli) -> None:
     code, out, err = cli("install-command", "-v", "--torch", "stable", "--os", "linux",
                          "--compute", "cu130", *PY)
-    assert code == 0 and out == "pip3 install torch torchvision\n"
-    assert "PyPI default" in err and "Knowledge date: 2026-07-28" in err
+    assert code == 0
+    assert out == "pip3 install torch torchvision\n"
+    assert "PyPI default" in err
+    assert "Knowledge date: 2026-07-28" in err
 
 
 def test_xpu_from_additional_platforms(cli: Cli) -> None:
     code, out, _ = cli("install-command", "--os", "windows", "--compute", "xpu", "--format",
                        "json", *PY)
     doc = json.loads(out)
-    assert code == 0 and doc["source"] == "additional-platforms"
+    assert code == 0
+    assert doc["source"] == "additional-platforms"
     assert doc["command"] == ("pip3 install torch torchvision --index-url "
                               "https://download.pytorch.org/whl/xpu")
 
@@ -139,15 +143,18 @@ def test_errors_exit_2_with_one_line(cli: Cli, args: tuple[str, ...], message: s
     code, out, err = cli("install-command", *full)
     assert code == 2
     assert out == ""
-    assert err.count("\n") == 1 and err.startswith("torchdoctor: error: ")
+    assert err.count("\n") == 1
+    assert err.startswith("torchdoctor: error: ")
     assert message in err
     assert "Traceback" not in err
 
 
 def test_unknown_flag_exits_2(cli: Cli) -> None:
     code, out, err = cli("install-command", "--bogus")
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
 
 
 def test_corrupt_knowledge_is_one_line(cli: Cli, tmp_path: Path,
@@ -157,5 +164,7 @@ def test_corrupt_knowledge_is_one_line(cli: Cli, tmp_path: Path,
     (tmp_path / "releases.json").write_text("{not json", encoding="utf-8")
     monkeypatch.setattr(loader, "DATA_DIR", str(tmp_path))
     code, out, err = cli("install-command", "--os", "linux", *PY)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "is not valid JSON" in err
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "is not valid JSON" in err

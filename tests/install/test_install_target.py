@@ -45,8 +45,10 @@ def test_active_venv_python_is_the_axis(cli: Cli, tmp_path: Path,
     monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path))
     code, out, err = cli("install-command", *LINUX_CPU)
     assert (code, out) == (2, "")
-    assert "no wheels for Python 3.8" in err and "newest release that does is 2.4.1" in err
-    assert "torch==2.4.1" in err and err.count("\n") == 1
+    assert "no wheels for Python 3.8" in err
+    assert "newest release that does is 2.4.1" in err
+    assert "torch==2.4.1" in err
+    assert err.count("\n") == 1
 
 
 @posix_only
@@ -55,7 +57,8 @@ def test_python_option_sets_the_axis_and_is_shown(cli: Cli, tmp_path: Path) -> N
     code, out, err = cli("install-command", "--python", str(python), *LINUX_CPU, "--format",
                          "json", "-v")
     doc = json.loads(out)
-    assert code == 0 and doc["python_version"] == "3.11"
+    assert code == 0
+    assert doc["python_version"] == "3.11"
     assert doc["target_python"] == {"path": str(python), "chosen_by": "--python",
                                     "version": "3.11"}
     assert f"Python 3.11 is the target interpreter's: {python} (--python)." in err
@@ -68,7 +71,8 @@ def test_free_threaded_target(cli: Cli, tmp_path: Path) -> None:
                        "--compute", "rocm7.2")
     assert code == 2
     assert "torch 2.13.0 has free-threaded wheels for 3.14t only" in err
-    assert "whl/rocm6.4" in err and "2.8.0" in err
+    assert "whl/rocm6.4" in err
+    assert "2.8.0" in err
 
 
 @posix_only
@@ -76,7 +80,8 @@ def test_python_version_wins_over_the_target(cli: Cli, tmp_path: Path) -> None:
     python = fake_python(tmp_path, "exit 1")  # never asked
     code, out, _ = cli("install-command", "--python", str(python), "--python-version", "3.12",
                        *LINUX_CPU, "--format", "json")
-    assert code == 0 and json.loads(out)["target_python"] is None
+    assert code == 0
+    assert json.loads(out)["target_python"] is None
 
 
 def test_missing_python_path(cli: Cli, tmp_path: Path) -> None:
@@ -85,7 +90,8 @@ def test_missing_python_path(cli: Cli, tmp_path: Path) -> None:
     assert (code, out) == (2, "")
     assert err == f"torchdoctor: error: --python: no such file: {missing}\n"
     code, out, _ = cli("install-command", "--python", missing, *LINUX_CPU, "--format", "json")
-    assert code == 2 and json.loads(out)["error"]["message"].startswith("--python: no such file")
+    assert code == 2
+    assert json.loads(out)["error"]["message"].startswith("--python: no such file")
 
 
 @posix_only
@@ -93,21 +99,25 @@ def test_not_a_python(cli: Cli, tmp_path: Path) -> None:
     python = fake_python(tmp_path, "echo hello")
     code, out, err = cli("install-command", "--python", str(python), *LINUX_CPU)
     assert (code, out) == (2, "")
-    assert "cannot tell which Python" in err and "--python-version" in err
+    assert "cannot tell which Python" in err
+    assert "--python-version" in err
 
 
 @posix_only
 def test_python2_target(cli: Cli, tmp_path: Path) -> None:
     python = fake_python(tmp_path, 'echo "2.7 0"')
     code, _, err = cli("install-command", "--python", str(python), *LINUX_CPU)
-    assert code == 2 and "is Python 2.7" in err and "Python 3 only" in err
+    assert code == 2
+    assert "is Python 2.7" in err
+    assert "Python 3 only" in err
 
 
 @posix_only
 def test_hung_target_is_incomplete(cli: Cli, tmp_path: Path) -> None:
     python = fake_python(tmp_path, "sleep 5")
     code, _, err = cli("install-command", "--python", str(python), *LINUX_CPU, "--timeout", "0.3")
-    assert code == 3 and "cannot tell which Python" in err
+    assert code == 3
+    assert "cannot tell which Python" in err
 
 
 def test_detection_probes_the_target(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import statistics
-import time
-
-from torchdoctor.knowledge import CudaArchs, load, loader, version_key
+from torchdoctor.knowledge import CudaArchs, load, version_key
 
 EXPECTED_RELEASES = [
     "1.0.0", "1.0.1", "1.1.0", "1.2.0", "1.3.0", "1.3.1", "1.4.0", "1.5.0", "1.5.1", "1.6.0",
@@ -21,10 +18,13 @@ def test_every_stable_release_newest_first() -> None:
     versions = [r.version for r in k.releases]
     assert versions == sorted(EXPECTED_RELEASES, key=version_key, reverse=True)
     assert k.stable.version == "2.13.0" == k.stable_version
-    assert k.nightly.is_nightly and k.release("nightly") is k.nightly
+    assert k.nightly.is_nightly
+    assert k.release("nightly") is k.nightly
     assert k.release("stable") is k.stable
-    assert k.release("2.5.1") is not None and k.release("2.5.3") is None
-    assert k.knowledge_date == "2026-07-28" and k.schema_version == 1
+    assert k.release("2.5.1") is not None
+    assert k.release("2.5.3") is None
+    assert k.knowledge_date == "2026-07-28"
+    assert k.schema_version == 1
 
 
 def test_every_release_has_python_range_and_pins() -> None:
@@ -41,7 +41,8 @@ def test_python_support() -> None:
     assert not k.supports_python(k.stable, "linux", "x86_64", "3.9")
     assert not k.supports_python(k.stable, "macos", "x86_64", "3.12")  # no Intel Mac wheels
     newest = k.newest_supporting("3.9", "linux", "x86_64")
-    assert newest is not None and newest.version == "2.8.0"
+    assert newest is not None
+    assert newest.version == "2.8.0"
 
 
 def test_variants_and_pypi_default() -> None:
@@ -54,7 +55,8 @@ def test_variants_and_pypi_default() -> None:
     assert k.pypi_default(k.stable, "linux", "aarch64") == "cu130"
     assert k.pypi_default(k.stable, "windows", "x86_64") == "cpu"
     r210 = k.release("2.10.0")
-    assert r210 is not None and k.pypi_default(r210, "linux", "x86_64") == "cu128"
+    assert r210 is not None
+    assert k.pypi_default(r210, "linux", "x86_64") == "cu128"
     assert k.pypi_default(r210, "linux", "aarch64") == "cpu"
     assert k.stable.variants["linux"]["cu126"] == "https://download.pytorch.org/whl/cu126"
     assert k.nightly.variants["linux"]["cu126"] == "https://download.pytorch.org/whl/nightly/cu126"
@@ -81,9 +83,11 @@ def test_hardware_tables() -> None:
 def test_known_newer_releases() -> None:
     k = load()
     newer = k.newer_release("2.15.0")
-    assert newer is not None and newer.requires_python == ">=3.11"
+    assert newer is not None
+    assert newer.requires_python == ">=3.11"
     assert newer.pypi_default_linux_x86_64 == "cu132"
-    assert k.is_past_knowledge("2.14.1") and not k.is_past_knowledge("2.13.0")
+    assert k.is_past_knowledge("2.14.1")
+    assert not k.is_past_knowledge("2.13.0")
 
 
 def test_page_commands() -> None:
@@ -91,17 +95,12 @@ def test_page_commands() -> None:
     r291 = k.release("2.9.1")
     assert r291 is not None
     entry = r291.command("selector", "pip", "linux", "cu128")
-    assert entry is not None and entry.text.startswith("For Linux x86 use:\n")
+    assert entry is not None
+    assert entry.text.startswith("For Linux x86 use:\n")
     assert entry.text_for("aarch64").endswith("/whl/cu128")
     assert r291.command("previous-versions", "conda", "linux", "cu128") is None
 
 
-def test_load_is_cached_and_fast() -> None:
+def test_load_is_cached() -> None:
+    # How fast a load is, bench/bench_startup.py measures (target < 50 ms); here: only once.
     assert load() is load()
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        loader._load_cached.__wrapped__(loader.DATA_DIR)
-        times.append(time.perf_counter() - start)
-    # Target < 50 ms (bench/bench_startup.py reports the figure); typical is about 10 ms.
-    assert statistics.median(times) < 0.05

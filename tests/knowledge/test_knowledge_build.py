@@ -21,7 +21,8 @@ REFERENCE = os.environ.get("TORCHDOCTOR_PYTORCH_ORG_DIR")
 def test_generated_files_are_in_sync(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("build_knowledge",
                                                   ROOT / "scripts" / "build_knowledge.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     golden = tmp_path / "golden.json"

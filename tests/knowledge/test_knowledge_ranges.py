@@ -51,16 +51,20 @@ def test_free_threaded_per_release() -> None:
 def test_python_38_gets_2_4_1() -> None:
     k = knowledge.load()
     release = k.release("2.5.1")
-    assert release is not None and not k.supports_python(release, "linux", "x86_64", "3.8")
+    assert release is not None
+    assert not k.supports_python(release, "linux", "x86_64", "3.8")
     best = k.newest_supporting("3.8", "linux", "x86_64")
-    assert best is not None and best.version == "2.4.1"
+    assert best is not None
+    assert best.version == "2.4.1"
 
 
 def test_linux_aarch64_starts_at_1_8_0() -> None:
     k = knowledge.load()
     arches = {r.version: r.arches["linux"] for r in k.releases}
-    assert "aarch64" not in arches["1.7.1"] and "aarch64" not in arches["1.0.0"]
-    assert "aarch64" in arches["1.8.0"] and "aarch64" in arches["2.13.0"]
+    assert "aarch64" not in arches["1.7.1"]
+    assert "aarch64" not in arches["1.0.0"]
+    assert "aarch64" in arches["1.8.0"]
+    assert "aarch64" in arches["2.13.0"]
     assert "aarch64" not in arches["1.9.1"]  # not on PyPI (1.9.0 and 1.10.0 are)
 
 
@@ -75,7 +79,8 @@ def test_old_release_on_aarch64_is_refused(cli: Any) -> None:
 def tables() -> ModuleType:
     spec = importlib.util.spec_from_file_location("knowledge_tables",
                                                   ROOT / "scripts" / "knowledge_tables.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -99,7 +104,8 @@ def test_parse_release_matrix(tables: ModuleType) -> None:
                            "free_threaded": ["3.14"]}
     assert rows["2.5"] == {"min": "3.9", "max": "3.12", "experimental": ["3.13"],
                            "free_threaded": []}
-    assert rows["2.2"]["experimental"] == ["3.12"] and set(rows) == {"2.9", "2.5", "2.2"}
+    assert rows["2.2"]["experimental"] == ["3.12"]
+    assert set(rows) == {"2.9", "2.5", "2.2"}
 
 
 def test_python_range_rules(tables: ModuleType) -> None:

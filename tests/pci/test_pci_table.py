@@ -29,20 +29,22 @@ _GFX = re.compile(r"^gfx[0-9a-f]{3,4}$")
 @pytest.fixture(scope="module")
 def table() -> dict[str, Any]:
     with TABLE_PATH.open(encoding="utf-8") as handle:
-        return json.load(handle)
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 @pytest.fixture(scope="module")
 def builder() -> ModuleType:
     spec = importlib.util.spec_from_file_location("build_pci_ids", SCRIPT_PATH)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_table_is_packaged_data() -> None:
-    packaged = resources.files("torchdoctor").joinpath("data", "pci_ids.json")
+    packaged = resources.files("torchdoctor").joinpath("data/pci_ids.json")
     assert json.loads(packaged.read_text(encoding="utf-8"))["schema_version"] == 1
 
 
@@ -55,7 +57,8 @@ def test_schema(table: dict[str, Any]) -> None:
     for key, entry in table["devices"].items():
         assert _ID.match(key), key
         assert key.split(":")[0] in table["vendors"], key
-        assert isinstance(entry["name"], str) and entry["name"], key
+        assert isinstance(entry["name"], str), key
+        assert entry["name"], key
         assert entry["kind"] in {"discrete", "integrated"}, key
         assert set(entry) <= {"name", "kind", "arch", "cc", "gfx", "xpu"}, key
         if "cc" in entry:

@@ -86,7 +86,8 @@ def test_torchaudio_is_removed_with_a_note(k: Knowledge) -> None:
 
 def test_the_same_build_is_not_replaced(k: Knowledge) -> None:
     plan = recommend(machine(python=with_torch("2.13.0+cpu")), k)
-    assert plan.command == CPU and not plan.replaces_installed
+    assert plan.command == CPU
+    assert not plan.replaces_installed
     assert "already installed" in text(plan)
 
 
@@ -97,7 +98,8 @@ def test_newer_than_knowledge_with_the_right_variant_is_kept(k: Knowledge) -> No
 
 def test_bare_pypi_build_is_recognised_by_version_py(k: Knowledge) -> None:
     plan = recommend(machine(nvidia=H100, python=with_torch("2.13.0", cuda="13.0")), k)
-    assert plan.command == "pip3 install torch torchvision" and not plan.replaces_installed
+    assert plan.command == "pip3 install torch torchvision"
+    assert not plan.replaces_installed
 
 
 def test_pip3_of_another_interpreter_uses_python_m_pip(k: Knowledge) -> None:
@@ -153,7 +155,8 @@ def test_conda_env_gets_pip_and_the_channel_note(k: Knowledge) -> None:
 def test_no_recommendation(k: Knowledge, os: dict[str, str], reason: str) -> None:
     facts = machine(os=os, python={"machine": os.get("arch", "x86_64")})
     result = try_recommend(facts, k)
-    assert isinstance(result, NoRecommendation) and reason in result.reason
+    assert isinstance(result, NoRecommendation)
+    assert reason in result.reason
     with pytest.raises(NoRecommendationError):
         recommend(facts, k)
 
@@ -171,12 +174,14 @@ def test_explicit_release_and_unknown_release(k: Knowledge) -> None:
 def test_recommend_compute_for_install_command(k: Knowledge) -> None:
     gtx = machine(nvidia=nvidia("535.104.05", "12.2", ("NVIDIA GeForce GTX 1080", "6.1")))
     choice = recommend_compute(gtx, k, torch="stable", os="linux", arch="x86_64")
-    assert choice.compute == "cu126" and choice.rationale
+    assert choice.compute == "cu126"
+    assert choice.rationale
     other = recommend_compute(gtx, k, torch="stable", os="windows", arch="x86_64")
     assert other.compute == "cpu"  # another platform: this machine's GPU does not apply
     rtx = machine(nvidia=nvidia("570.133.07", "12.8", ("NVIDIA GeForce RTX 5090", "12.0")))
     choice = recommend_compute(rtx, k, torch="stable", os="linux", arch="x86_64")
-    assert choice.compute == "cu130" and choice.prerequisite
+    assert choice.compute == "cu130"
+    assert choice.prerequisite
     with pytest.raises(UsageError):
         recommend_compute(gtx, k, torch="9.9.9", os="linux", arch="x86_64")
 

@@ -32,7 +32,8 @@ def test_gtx1080_driver535_gets_cu126(k: Knowledge) -> None:
         text(plan)
     assert "sm_61" in text(plan)
     assert plan.knowledge_date == k.knowledge_date
-    assert not plan.alternatives and not plan.replaces_installed
+    assert not plan.alternatives
+    assert not plan.replaces_installed
 
 
 def test_rtx5090_driver570_driver_update_and_older_release(k: Knowledge) -> None:
@@ -59,7 +60,8 @@ def test_rtx4090_driver550_gets_cu126(k: Knowledge) -> None:
 def test_h100_driver580_gets_the_bare_default(k: Knowledge) -> None:
     plan = recommend(gpu_box("580.65.06", "13.0", ("NVIDIA H100 80GB HBM3", "9.0")), k)
     assert plan.command == DEFAULT
-    assert plan.compute == "cu130" and plan.index_url == "https://pypi.org/simple"
+    assert plan.compute == "cu130"
+    assert plan.index_url == "https://pypi.org/simple"
     assert "PyPI default" in text(plan)
 
 
@@ -137,8 +139,10 @@ def test_jetson_points_to_nvidia_wheels(k: Knowledge) -> None:
                         "l4t_release": "36.4.3"}, python={"machine": "aarch64"},
                     nvidia=nvidia(None, None, ("Orin", "8.7")))
     plan = recommend(facts, k)
-    assert plan.command == CPU and plan.compute == "cpu"
-    assert "Jetson" in text(plan) and "JetPack" in text(plan)
+    assert plan.command == CPU
+    assert plan.compute == "cpu"
+    assert "Jetson" in text(plan)
+    assert "JetPack" in text(plan)
 
 
 def test_rx7900xtx_gets_rocm72(k: Knowledge) -> None:
@@ -172,7 +176,8 @@ def test_windows_amd_says_rocm_is_not_on_pytorch_org(k: Knowledge) -> None:
     facts = machine(os={"system": "windows", "arch": "x86_64"}, python={"machine": "AMD64"},
                     pci=pci(pci_gpu("AMD", "Radeon RX 7900 XTX", gfx="gfx1100")))
     plan = recommend(facts, k)
-    assert plan.command == DEFAULT and plan.compute == "cpu"
+    assert plan.command == DEFAULT
+    assert plan.compute == "cpu"
     assert "ROCm is not available on Windows" in text(plan)
 
 
@@ -203,6 +208,7 @@ def test_rosetta_python_on_apple_silicon(k: Knowledge) -> None:
     facts = machine(os={"system": "macos", "arch": "arm64"}, python={"machine": "x86_64"},
                     apple=AppleFacts("found", apple_silicon=True, python_translated=True))
     plan = recommend(facts, k)
-    assert plan.command == DEFAULT and plan.torch_version == "2.13.0"
+    assert plan.command == DEFAULT
+    assert plan.torch_version == "2.13.0"
     assert "Rosetta" in plan.rationale[0]
     assert [a.torch_version for a in plan.alternatives] == ["2.2.2"]

@@ -72,20 +72,23 @@ def test_cuda_build_in_a_container_without_gpu_is_kept(k: Knowledge) -> None:
                     pci=replace(pci(), status="absent"))
     plan = recommend(facts, k)
     assert (plan.command, plan.replaces_installed) == (CPU, False)
-    assert plan.prerequisite is not None and "new environment" in plan.prerequisite
+    assert plan.prerequisite is not None
+    assert "new environment" in plan.prerequisite
     assert any("is kept" in s for s in plan.rationale)
 
 
 def test_cuda_build_outside_a_container_without_gpu_is_replaced(k: Knowledge) -> None:
     plan = recommend(machine(python=with_torch("2.13.0+cu130", cuda="13.0")), k)
-    assert plan.replaces_installed and plan.command.startswith("pip3 uninstall -y torch")
+    assert plan.replaces_installed
+    assert plan.command.startswith("pip3 uninstall -y torch")
 
 
 def test_container_with_gpu_access_is_judged_as_usual(k: Knowledge) -> None:
     facts = machine(os=DOCKER, nvidia=nvidia("580.65.06", "13.0", ("NVIDIA H100", "9.0")),
                     python=with_torch("2.13.0+cpu"))
     plan = recommend(facts, k)
-    assert plan.replaces_installed and plan.prerequisite is None
+    assert plan.replaces_installed
+    assert plan.prerequisite is None
 
 
 @pytest.mark.parametrize("gpu", ["amd", "nvidia"])

@@ -29,7 +29,8 @@ def test_layout(gpu_cpu_build: Report) -> None:
     command = gpu_cpu_build.problems[0].fix.commands[0]  # type: ignore[union-attr]
     assert f"```sh\n{command}\n```" in text
     assert "## Install command" in text
-    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert text.endswith("\n")
+    assert not text.endswith("\n\n")
 
 
 def test_environment_uses_collect_env_names(gpu_cpu_build: Report) -> None:
@@ -125,5 +126,6 @@ def test_prerequisite_precedes_the_install_code_block(gpu_cpu_build: Report) -> 
     lines = render_markdown(report).splitlines()
     start = lines.index("## Install command")
     i = lines.index(f"**{first}**", start)
-    assert lines[i + 1] == "" and lines[i + 2] == "```sh"
+    assert lines[i + 1] == ""
+    assert lines[i + 2] == "```sh"
     assert lines[i + 3] == gpu_cpu_build.install.command.splitlines()[0]

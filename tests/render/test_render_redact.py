@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from torchdoctor.envfilter import filter_env, strip_credentials
 from torchdoctor.render.redact import (
     RedactionContext,
     env_allowed,
-    filter_env,
     redact_data,
     redact_text,
     sanitize,
-    strip_credentials,
 )
 
 CTX = RedactionContext(
@@ -56,8 +55,10 @@ def test_ld_library_path_without_cuda_entries_is_left_out() -> None:
 
 
 def test_env_allowed() -> None:
-    assert env_allowed("NO_COLOR") and env_allowed("UV_TORCH_BACKEND")
-    assert not env_allowed("GITHUB_TOKEN") and not env_allowed("PYTORCH_API_KEY")
+    assert env_allowed("NO_COLOR")
+    assert env_allowed("UV_TORCH_BACKEND")
+    assert not env_allowed("GITHUB_TOKEN")
+    assert not env_allowed("PYTORCH_API_KEY")
 
 
 def test_sanitize_filters_env_maps_and_sections() -> None:
@@ -95,7 +96,8 @@ def test_redact_text_drops_gpu_uuids() -> None:
 
 def test_tiny_values_are_ignored() -> None:
     ctx = RedactionContext.from_environment({"HOME": "/", "USER": "a"}, node="")
-    assert ctx.homes == () and "a" not in ctx.users
+    assert ctx.homes == ()
+    assert "a" not in ctx.users
     assert redact_text("/usr/bin/a", ctx) == "/usr/bin/a"
 
 

@@ -25,7 +25,8 @@ def test_healthy_layout(healthy_cpu: Report) -> None:
     assert "[–] NVIDIA driver     no NVIDIA GPU" in text
     assert "4 passed" not in text  # 3 passed, 2 not applicable
     assert lines[-1].startswith("3 passed · 2 not applicable.")
-    assert "-v" in lines[-1] and "--json" in lines[-1]
+    assert "-v" in lines[-1]
+    assert "--json" in lines[-1]
     assert not ANSI.search(text)
 
 
@@ -117,7 +118,8 @@ def test_verbose_adds_details_rationale_and_codes(gpu_cpu_build: Report) -> None
     assert "executable:" not in plain
     assert "Driver 550.144.03 supports CUDA up to 12.4." in verbose
     assert "[cpu-build-on-gpu-host]" in verbose
-    assert "More detail: -v" in plain and "More detail: -v" not in verbose
+    assert "More detail: -v" in plain
+    assert "More detail: -v" not in verbose
 
 
 def test_alternatives_are_listed(gpu_cpu_build: Report) -> None:

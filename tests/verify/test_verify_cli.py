@@ -54,7 +54,8 @@ def test_missing_interpreter_is_a_usage_error(validate: Validate) -> None:
     assert got == 2
     doc = json.loads(stdout)
     validate(doc)
-    assert doc["exit_code"] == 2 and "/nonexistent/python" in doc["error"]["message"]
+    assert doc["exit_code"] == 2
+    assert "/nonexistent/python" in doc["error"]["message"]
     assert "no such file" in stderr
 
 
@@ -67,7 +68,8 @@ def test_terminal_lines_and_fix_command(fake_torch: FakeTorch) -> None:
     got, stdout, _ = _invoke("--python", python, "--no-bench", "-v")
     assert got == 1
     lines = stdout.splitlines()
-    assert lines[0].startswith("torchdoctor ") and python in lines[0]
+    assert lines[0].startswith("torchdoctor ")
+    assert python in lines[0]
     assert any(line.startswith("[✓] Import ") for line in lines)
     assert any(line.startswith("[✗] Devices ") for line in lines)
     assert any(line.startswith("[–] Benchmark ") and "--no-bench" in line for line in lines)
@@ -81,7 +83,8 @@ def test_ascii_fallback_and_no_color(fake_torch: FakeTorch) -> None:
                            "--verify-timeout", "1.5", "-v", encoding="ascii")
     assert got == 3
     text.encode("ascii")
-    assert "[??] Import" in text and "[??] PyTorch works" in text
+    assert "[??] Import" in text
+    assert "[??] PyTorch works" in text
     assert "timed out after 1 s" in text  # the stage budget: half the whole, at least 1 s
     assert "\x1b[" not in text
 

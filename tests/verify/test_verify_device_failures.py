@@ -61,7 +61,8 @@ def test_healthy_fake_cuda_machine(fake_torch: FakeTorch) -> None:
     result = _verify(fake_torch(**CUDA_BUILD))
     assert _codes(result) == []
     build = result.data("build")
-    assert build["cuda"] == "12.4" and build["arch_list"] == CU124_ARCH.split()
+    assert build["cuda"] == "12.4"
+    assert build["arch_list"] == CU124_ARCH.split()
     assert build["cudnn"] == 90100
     devices = result.data("devices")["devices"]
     assert [d["id"] for d in devices] == ["cpu", "cuda:0"]
@@ -70,7 +71,8 @@ def test_healthy_fake_cuda_machine(fake_torch: FakeTorch) -> None:
     assert checks == [{"device": "cuda:0", "kind": "cuda", "supported": True, "needs": "sm_86",
                        "via": "sm_86"}]
     assert _kernel(result, "cuda:0", "float16")["status"] == "ok"
-    assert accelerator_passed(result, "cuda") and accelerator_passed(result, "gpu")
+    assert accelerator_passed(result, "cuda")
+    assert accelerator_passed(result, "gpu")
     assert accelerator_passed(result, "cpu")
     assert not accelerator_passed(result, "rocm")
     assert expect_shortfall(result, "mps") == "torch 2.5.1+cu124 is built without MPS support"
@@ -88,7 +90,8 @@ def test_cuda_initialisation_fails(fake_torch: FakeTorch) -> None:
     assert _codes(result) == ["cuda-init-failed"]
     problem = result.problems[0]
     assert "CUDA unknown error" in problem.message
-    assert problem.fix is not None and "nvidia_uvm" in problem.fix.text
+    assert problem.fix is not None
+    assert "nvidia_uvm" in problem.fix.text
     assert problem.fix.commands == ("nvidia-smi",)
     _ok_through(result, "build")
     assert result.stage("devices").status is StageStatus.FAILED  # type: ignore[union-attr]
@@ -120,7 +123,8 @@ def test_kernel_raises_no_kernel_image(fake_torch: FakeTorch) -> None:
     _ok_through(result, "compatibility")
     assert _kernel(result, "cpu")["status"] == "ok"
     assert _kernel(result, "cuda:0")["status"] == "error"
-    assert accelerator_passed(result, "cpu") and not accelerator_passed(result, "cuda")
+    assert accelerator_passed(result, "cpu")
+    assert not accelerator_passed(result, "cuda")
     assert expect_shortfall(result, "cuda") == "no CUDA device passed the kernel check"
 
 
@@ -128,9 +132,11 @@ def test_compatibility_catches_a_gpu_newer_than_the_build(fake_torch: FakeTorch)
     rtx_5090 = {"name": "NVIDIA GeForce RTX 5090", "major": 12, "minor": 0}
     result = _verify(fake_torch(**dict(CUDA_BUILD, devices=[rtx_5090])))
     assert _codes(result) == ["gpu-arch-not-in-wheel"]
-    assert "sm_120" in result.problems[0].message and "sm_90" in result.problems[0].message
+    assert "sm_120" in result.problems[0].message
+    assert "sm_90" in result.problems[0].message
     kernel = _kernel(result, "cuda:0")
-    assert kernel["status"] == "skipped" and "sm_120" in kernel["reason"]
+    assert kernel["status"] == "skipped"
+    assert "sm_120" in kernel["reason"]
     assert _kernel(result, "cpu")["status"] == "ok"
 
 
@@ -170,10 +176,12 @@ def test_matmul_result_wrong(fake_torch: FakeTorch) -> None:
 def test_child_killed_during_kernels(fake_torch: FakeTorch) -> None:
     result = _verify(fake_torch(misbehave={"cuda:0": "kill"}, **CUDA_BUILD))
     assert _codes(result) == ["probe-failed"]
-    assert "SIGKILL" in result.problems[0].message and "kernels" in result.problems[0].message
+    assert "SIGKILL" in result.problems[0].message
+    assert "kernels" in result.problems[0].message
     _ok_through(result, "compatibility")
     stage = result.stage("kernels")
-    assert stage is not None and stage.interruption is Interruption.KILLED
+    assert stage is not None
+    assert stage.interruption is Interruption.KILLED
     assert result.stage("benchmark").status is StageStatus.NOT_RUN  # type: ignore[union-attr]
     assert exit_code(result) is ExitCode.INCOMPLETE
     assert to_check(result).status is CheckStatus.UNKNOWN
@@ -224,4 +232,6 @@ def test_benchmark_reports_speedup(fake_torch: FakeTorch) -> None:
     assert results[1]["speedup"] > 10
     check = to_check(result)
     assert check.status is CheckStatus.OK
-    assert "CPU" in check.summary and "cuda:0" in check.summary and "×" in check.summary
+    assert "CPU" in check.summary
+    assert "cuda:0" in check.summary
+    assert "×" in check.summary

@@ -44,7 +44,8 @@ def test_import_segfault(fake_torch: FakeTorch) -> None:
     result = _verify(python)
     assert _codes(result) == ["torch-import-crashed"]
     stage = result.stage("import")
-    assert stage is not None and stage.interruption is Interruption.CRASH
+    assert stage is not None
+    assert stage.interruption is Interruption.CRASH
     assert result.signal == "SIGSEGV"
     assert "Segmentation fault" in result.stderr_tail  # faulthandler's stack, for -v
     assert result.child["python"]
@@ -72,7 +73,8 @@ def test_import_hang_hits_the_stage_budget(fake_torch: FakeTorch) -> None:
     assert not result.timed_out  # the child's own watchdog stopped it, after recording why
     assert result.returncode == 124
     stage = result.stage("import")
-    assert stage is not None and stage.interruption is Interruption.TIMEOUT
+    assert stage is not None
+    assert stage.interruption is Interruption.TIMEOUT
     assert stage.error == "timed out after 1 s"
     assert result.duration_s < 15
     assert _codes(result) == ["verify-timed-out"]
@@ -87,10 +89,13 @@ def test_import_raises_windows_dll_error(fake_torch: FakeTorch) -> None:
     result = _verify(python)
     assert _codes(result) == ["windows-dll-dependency-missing"]
     problem = result.problems[0]
-    assert "c10.dll" in problem.message and "WinError 126" in problem.message
-    assert problem.fix is not None and "Visual C++" in problem.fix.text
+    assert "c10.dll" in problem.message
+    assert "WinError 126" in problem.message
+    assert problem.fix is not None
+    assert "Visual C++" in problem.fix.text
     stage = result.stage("import")
-    assert stage is not None and stage.error_type == "OSError"
+    assert stage is not None
+    assert stage.error_type == "OSError"
 
 
 def test_import_raises_libcudnn_error_with_ld_library_path(
@@ -131,7 +136,8 @@ def test_import_raises_numpy2_abi_error(fake_torch: FakeTorch) -> None:
     assert _codes(result) == ["numpy-abi-incompatible"]
     assert result.problems[0].severity is Severity.ERROR
     stage = result.stage("import")
-    assert stage is not None and "NumPy 2.1.0" in stage.data["stderr"]
+    assert stage is not None
+    assert "NumPy 2.1.0" in stage.data["stderr"]
 
 
 def test_numpy_abi_warning_when_import_still_works(fake_torch: FakeTorch) -> None:
@@ -168,7 +174,8 @@ def test_import_raises_something_else(fake_torch: FakeTorch) -> None:
     assert _codes(result) == ["torch-import-failed"]
     assert "ValueError: something odd" in result.problems[0].message
     stage = result.stage("import")
-    assert stage is not None and "traceback" in stage.data
+    assert stage is not None
+    assert "traceback" in stage.data
 
 
 def test_garbage_on_stdout_is_ignored_and_noted(fake_torch: FakeTorch) -> None:
@@ -193,9 +200,11 @@ def test_native_hang_holding_the_gil_hits_the_faulthandler_backstop(
     # A ctypes call through PyDLL keeps the GIL, so the watchdog thread cannot run.
     python = fake_torch("import ctypes\nctypes.PyDLL(None).sleep(100)\n")
     result = _verify(python, timeout=30.0, stage_timeout=1.0)
-    assert not result.timed_out and result.duration_s < 20
+    assert not result.timed_out
+    assert result.duration_s < 20
     stage = result.stage("import")
-    assert stage is not None and stage.interruption is Interruption.TIMEOUT
+    assert stage is not None
+    assert stage.interruption is Interruption.TIMEOUT
     assert "native code" in (stage.error or "")
     assert _codes(result) == ["verify-timed-out"]
 
@@ -205,5 +214,7 @@ def test_a_thread_left_running_by_torch_does_not_hold_the_child(fake_torch: Fake
         "import threading\nthreading.Thread(target=time.sleep, args=(3600,)).start()\n"
     )
     result = _verify(python, timeout=20.0)
-    assert not result.timed_out and result.returncode == 0
-    assert _codes(result) == [] and not result.incomplete
+    assert not result.timed_out
+    assert result.returncode == 0
+    assert _codes(result) == []
+    assert not result.incomplete

@@ -26,7 +26,8 @@ def result() -> VerifyResult:
 
 def test_every_stage_passes(result: VerifyResult) -> None:
     assert result.problems == ()
-    assert result.error is None and not result.incomplete
+    assert result.error is None
+    assert not result.incomplete
     for stage in result.stages:
         assert stage.status in (StageStatus.OK, StageStatus.SKIPPED), stage
     assert result.stage("compatibility").status is StageStatus.SKIPPED  # type: ignore[union-attr]
@@ -37,9 +38,11 @@ def test_import_and_build_facts(result: VerifyResult) -> None:
 
     assert result.torch_version == torch.__version__
     imported = result.data("import")
-    assert imported["seconds"] > 0 and imported["file"].endswith("__init__.py")
+    assert imported["seconds"] > 0
+    assert imported["file"].endswith("__init__.py")
     build = result.data("build")
-    assert build["cuda"] == torch.version.cuda and build["debug"] is False
+    assert build["cuda"] == torch.version.cuda
+    assert build["debug"] is False
     assert build["threads"] == torch.get_num_threads()
     assert build["parallel"]["backend"]
     assert result.child["python"] == ".".join(map(str, sys.version_info[:3]))
@@ -47,21 +50,28 @@ def test_import_and_build_facts(result: VerifyResult) -> None:
 
 def test_devices_kernels_and_benchmark(result: VerifyResult) -> None:
     devices = result.data("devices")["devices"]
-    assert devices[0]["id"] == "cpu" and devices[0]["threads"] >= 1
+    assert devices[0]["id"] == "cpu"
+    assert devices[0]["threads"] >= 1
     kernel = result.data("kernels")["results"][0]
-    assert kernel["device"] == "cpu" and kernel["status"] == "ok"
+    assert kernel["device"] == "cpu"
+    assert kernel["status"] == "ok"
     assert kernel["rel_error"] < 1e-5
     bench = result.data("benchmark")["results"][0]
-    assert bench["device"] == "cpu" and bench["n"] >= 256 and bench["gflops"] > 0
+    assert bench["device"] == "cpu"
+    assert bench["n"] >= 256
+    assert bench["gflops"] > 0
     assert bench["repeats"] >= 3
-    assert accelerator_passed(result, "cpu") and not accelerator_passed(result, "gpu")
+    assert accelerator_passed(result, "cpu")
+    assert not accelerator_passed(result, "gpu")
 
 
 def test_check_line(result: VerifyResult) -> None:
     check = to_check(result)
-    assert check.status is CheckStatus.OK and check.title == "PyTorch works"
+    assert check.status is CheckStatus.OK
+    assert check.title == "PyTorch works"
     assert check.summary.startswith(result.torch_version or "?")
-    assert " fp32: CPU " in check.summary and "FLOP/s" in check.summary
+    assert " fp32: CPU " in check.summary
+    assert "FLOP/s" in check.summary
     assert len(check.details) == 7
 
 
@@ -70,7 +80,9 @@ def test_cli_json(validate: Validate) -> None:
     run = invoke("verify", "--python", sys.executable, "--json", "--bench-seconds", "0.1")
     doc = json.loads(run.stdout)  # exactly one document, nothing else on stdout
     validate(doc)
-    assert run.exit_code == 0 and doc["exit_code"] == 0 and doc["status"] == "ok"
+    assert run.exit_code == 0
+    assert doc["exit_code"] == 0
+    assert doc["status"] == "ok"
     assert next(iter(doc)) == "schema_version"
     assert doc["verify"]["stages"][0]["name"] == "import"
 
@@ -83,6 +95,7 @@ def test_cli_device_cuda_on_a_cpu_build(result: VerifyResult, validate: Validate
                  "--no-bench")
     doc = json.loads(run.stdout)
     validate(doc)
-    assert run.exit_code == 1 and doc["status"] == "fail"
+    assert run.exit_code == 1
+    assert doc["status"] == "fail"
     assert [p["code"] for p in doc["problems"]] == ["verify-device-unavailable"]
     assert doc["verify"]["stages"][-1]["status"] == "skipped"

@@ -51,7 +51,8 @@ def test_truncated_last_line_is_tolerated() -> None:
     assert result.stage("import").status is StageStatus.OK  # type: ignore[union-attr]
     assert "the last channel line was cut short" in result.notes
     build = result.stage("build")
-    assert build is not None and build.interruption is Interruption.KILLED
+    assert build is not None
+    assert build.interruption is Interruption.KILLED
     assert [p.code for p in result.problems] == ["probe-failed"]
 
 
@@ -75,7 +76,8 @@ def test_exit_mid_stage_and_crash_at_shutdown() -> None:
     assert [p.code for p in mid.problems] == ["probe-failed"]
     every = _line(HELLO) + "".join(_stage(name) for name in STAGES)
     shutdown = _result(every, returncode=-11)
-    assert shutdown.problems == () and not shutdown.incomplete
+    assert shutdown.problems == ()
+    assert not shutdown.incomplete
     assert any("SIGSEGV after its last stage" in note for note in shutdown.notes)
 
 
@@ -136,7 +138,8 @@ def test_companion_error_matching() -> None:
 def test_child_script_is_python38_syntax() -> None:
     source = Path(child.__file__).read_text(encoding="utf-8")
     ast.parse(source, feature_version=(3, 8))
-    assert "removeprefix" not in source and "removesuffix" not in source
+    assert "removeprefix" not in source
+    assert "removesuffix" not in source
 
 
 def test_parallel_info_parse() -> None:
@@ -147,7 +150,8 @@ def test_parallel_info_parse() -> None:
         "ATen parallel backend: OpenMP\n"
     )
     info = child._parse_parallel(text)
-    assert info["backend"] == "OpenMP" and info["intra_op_threads"] == 4
+    assert info["backend"] == "OpenMP"
+    assert info["intra_op_threads"] == 4
     assert info["libraries"] == ["OpenMP 201511 (a.k.a. OpenMP 4.5)"]
     assert info["env"] == {"OMP_NUM_THREADS": "4"}
 

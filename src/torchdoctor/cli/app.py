@@ -81,6 +81,14 @@ def run(args: list[str], environment: Environment | None = None) -> int:
         code = ExitCode.INTERRUPTED
     except click.exceptions.Exit as exc:
         code = exc.exit_code
+    except Exception as exc:  # a bug of torchdoctor's: one line, never a traceback
+        if env.host.env.get("TORCHDOCTOR_DEBUG") == "1":
+            raise
+        message = (f"internal error: {type(exc).__name__}: {exc} (please report it; "
+                   "TORCHDOCTOR_DEBUG=1 shows the traceback)")
+        _error_document(env, args, message, ExitCode.PROBLEMS)
+        env.error(message)
+        return ExitCode.PROBLEMS
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into exit code 130, silently
         _error_document(env, args, "interrupted", ExitCode.INTERRUPTED)
         env.say("torchdoctor: interrupted")

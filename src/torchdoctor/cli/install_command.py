@@ -127,8 +127,8 @@ def _detected(env: Environment, torch: str, python: str | None, timeout: float,
     uninstall steps, is `check`'s job). Also returns the target, when the Python axis needs it."""
     from torchdoctor import knowledge
     from torchdoctor.install.axes import default_arch, machine_os, parse_torch
-    from torchdoctor.probes.target_python import from_facts
     from torchdoctor.pipeline import Request, gather
+    from torchdoctor.probes.target_python import from_facts
     from torchdoctor.recommend.auto import recommend_compute
 
     facts = gather(env.host, Request(python=python, timeout=timeout, verify=False)).facts

@@ -87,13 +87,33 @@ def _release(raw: Mapping[str, Any]) -> Release:
     if raw["kind"] != "nightly" and has_pip and not pins.get("torchvision"):
         raise _fail(f"release {version} has no torchvision pin")
     variants = raw["variants"]
+    _check_variants(version, variants)
+    _check_commands(version, raw["commands"], variants)
+    for key, variant in raw["pypi_default"].items():
+        os_name = key.split("-")[0]
+        if os_name in variants and variant not in variants[os_name]:
+            raise _fail(f"release {version}: PyPI default {variant} for {key} is not a variant")
+    return Release(
+        version=version, kind=raw["kind"], date=raw.get("date"),
+        python_min=python[0], python_max=python[1],
+        free_threaded=tuple(raw.get("free_threaded", ())),
+        torchvision=pins.get("torchvision"), torchaudio=pins.get("torchaudio"),
+        arches={os_name: tuple(a) for os_name, a in raw["arches"].items()},
+        pypi_default=dict(raw["pypi_default"]), variants=variants, raw_commands=raw["commands"])
+
+
+def _check_variants(version: str, variants: Mapping[str, Mapping[str, Any]]) -> None:
     for os_name, table in variants.items():
         for variant, url in table.items():
             if not _VARIANT.fullmatch(variant):
                 raise _fail(f"release {version} has a malformed variant {variant!r}")
             if not (isinstance(url, str) and url.startswith("https://")):
                 raise _fail(f"release {version} variant {variant} on {os_name} has no index URL")
-    for page, packages in raw["commands"].items():
+
+
+def _check_commands(version: str, commands: Mapping[str, Any],
+                    variants: Mapping[str, Mapping[str, Any]]) -> None:
+    for page, packages in commands.items():
         if page not in PAGES:
             raise _fail(f"release {version} has commands from an unknown page {page!r}")
         for package, per_os in packages.items():
@@ -106,17 +126,6 @@ def _release(raw: Mapping[str, Any]) -> Release:
                     if package == "pip" and variant not in variants.get(os_name, {}):
                         raise _fail(f"release {version}: {page} command for {variant} on "
                                     f"{os_name}, a variant the release does not list")
-    for key, variant in raw["pypi_default"].items():
-        os_name = key.split("-")[0]
-        if os_name in variants and variant not in variants[os_name]:
-            raise _fail(f"release {version}: PyPI default {variant} for {key} is not a variant")
-    return Release(
-        version=version, kind=raw["kind"], date=raw.get("date"),
-        python_min=python[0], python_max=python[1],
-        free_threaded=tuple(raw.get("free_threaded", ())),
-        torchvision=pins.get("torchvision"), torchaudio=pins.get("torchaudio"),
-        arches={os_name: tuple(a) for os_name, a in raw["arches"].items()},
-        pypi_default=dict(raw["pypi_default"]), variants=variants, raw_commands=raw["commands"])
 
 
 def _build(doc: dict[str, Any], cuda: dict[str, Any], rocm: dict[str, Any]) -> Knowledge:

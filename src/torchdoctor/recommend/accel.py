@@ -40,7 +40,8 @@ def cpu_choice(k: Knowledge, release: Release, t: Target, why: str) -> Choice:
 
 
 def _rocm_variants(k: Knowledge, release: Release, t: Target) -> list[str]:
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     return sorted((v for v in k.variants(release, t.os, t.arch) if v.startswith("rocm")),
                   key=lambda v: version_key(v[4:]), reverse=True)
 
@@ -101,7 +102,8 @@ def choose_rocm(k: Knowledge, release: Release, t: Target) -> Choice:
 
 def choose_xpu(k: Knowledge, release: Release, t: Target) -> Choice:
     """The XPU build for an Intel GPU that it supports (from the additional-platforms selector)."""
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     names = " and ".join(n if n.lower().startswith("intel") else f"Intel {n}"
                          for n in t.intel_names) or "Intel GPU"
     found = f"Found the {names}, which PyTorch's XPU build supports."

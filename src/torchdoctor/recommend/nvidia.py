@@ -40,7 +40,8 @@ def _all(values: Sequence[bool | None]) -> bool | None:
 
 def kernels_fit(k: Knowledge, variant: str, t: Target) -> bool | None:
     """Kernels for every GPU (None: some GPU's capability or the arch list is unknown)."""
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     return _all([None if g.compute_capability is None else
                  variant_runs_on_gpu(k, variant, t.os, t.arch, g.compute_capability)
                  for g in t.nvidia_gpus])
@@ -62,7 +63,8 @@ def gpu_label(t: Target) -> str:
 
 
 def _archs(k: Knowledge, variant: str, t: Target) -> str:
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     archs = k.compute_capabilities(variant, t.os, t.arch)
     if archs is None:
         return "an arch list the knowledge does not have"
@@ -94,7 +96,8 @@ def why_not(k: Knowledge, variant: str, t: Target) -> list[str]:
 
 def role(k: Knowledge, release: Release, variant: str, t: Target) -> str:
     """How a variant stands in its release: the PyPI default, the stable CUDA, or another."""
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     if variant == k.pypi_default(release, t.os, t.arch):
         return "the PyPI default (the selector's command without --index-url)"
     if variant == cuda_variants(k, release, t.os, t.arch)[0]:
@@ -104,7 +107,8 @@ def role(k: Knowledge, release: Release, variant: str, t: Target) -> str:
 
 def _how_it_runs(k: Knowledge, variant: str, t: Target) -> str:
     """Why kernels run on a GPU whose exact sm is not listed (CUDA's compatibility rules)."""
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     archs = k.compute_capabilities(variant, t.os, t.arch)
     notes = []
     for gpu in t.nvidia_gpus:
@@ -137,7 +141,8 @@ def _older(k: Knowledge, older: Sequence[Release], t: Target,
     Confirmed fits win; else the newest whose arch list the knowledge lacks. Those are CUDA
     <= 12.4 builds, which predate Blackwell: they may fit a pre-Blackwell GPU, never a newer one.
     """
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     likely: tuple[Release, str, bool] | None = None
     pre_blackwell = _pre_blackwell(t)
     for release in older:
@@ -155,7 +160,8 @@ def choose_cuda(k: Knowledge, release: Release, t: Target,
                 older: Sequence[Release] = ()) -> Choice:
     """The CUDA variant of `release` for the target's NVIDIA GPUs; `older` are the releases to
     fall back to (newest first, already filtered for the target's Python and platform)."""
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     found = f"Found the {gpu_label(t)}"
     if t.nvidia_state == "loaded":
         found += f" with NVIDIA {_driver_text(t)}."

@@ -55,7 +55,8 @@ def _unsupported(t: Target) -> str | None:
 
 def _command(k: Knowledge, release: Release, variant: str, t: Target,
              python: str) -> InstallCommand:
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     return command_for(release, variant, os=t.os, arch=t.arch, python=python, knowledge=k)
 
 

@@ -72,7 +72,8 @@ def _lacks(release: Release, python: str) -> str:
 def gate(k: Knowledge, t: Target, releases: list[Release]) -> PythonGate | str:
     """Apply the platform and Python rules to `releases` (newest first); a str says why none
     has wheels for this platform."""
-    assert t.os and t.arch
+    assert t.os
+    assert t.arch
     platform = [r for r in releases if t.arch in r.arches.get(t.os, ())]
     where = f"{OS_LABELS.get(t.os, t.os)} {t.arch}"
     if not platform:
