@@ -12,7 +12,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cli_support import MACHINES, run_cli
+from cli_support import MACHINES, invoke
 
 from torchdoctor.facts import facts_document
 from torchdoctor.probes import collect_facts
@@ -39,7 +39,7 @@ def _valid(result: Any) -> dict[str, Any]:
 
 
 def test_healthy_cpu_machine_exits_0() -> None:
-    result = run_cli("check", "--no-verify", "--json", "--python", sys.executable)
+    result = invoke("check", "--no-verify", "--json", "--python", sys.executable)
     document = _valid(result)
     assert result.exit_code == 0, result.stdout
     assert document["status"] in ("ok", "warn")
@@ -47,7 +47,7 @@ def test_healthy_cpu_machine_exits_0() -> None:
 
 
 def test_expect_cuda_unmet_exits_1() -> None:
-    result = run_cli(
+    result = invoke(
         "check", "--no-verify", "--expect", "cuda", "--json", "--python", sys.executable
     )
     document = _valid(result)
@@ -57,7 +57,7 @@ def test_expect_cuda_unmet_exits_1() -> None:
 
 
 def test_diagnose_error_machine_exits_1(tmp_path: Path) -> None:
-    result = run_cli("diagnose", _captured("driver-library-mismatch", tmp_path), "--json")
+    result = invoke("diagnose", _captured("driver-library-mismatch", tmp_path), "--json")
     document = _valid(result)
     assert result.exit_code == 1
     assert "driver-library-mismatch" in [p["code"] for p in document["problems"]]
@@ -68,11 +68,11 @@ def test_warning_passes_but_fails_under_strict(tmp_path: Path) -> None:
         facts["env"]["variables"]["CUDA_VISIBLE_DEVICES"] = ""
 
     path = _captured("rtx4090-driver550", tmp_path, hide_gpus)
-    relaxed = run_cli("diagnose", path, "--json")
+    relaxed = invoke("diagnose", path, "--json")
     document = _valid(relaxed)
     assert relaxed.exit_code == 0
     assert document["status"] == "warn"
-    strict = run_cli("diagnose", path, "--json", "--strict")
+    strict = invoke("diagnose", path, "--json", "--strict")
     assert _valid(strict)["status"] == "fail"
     assert strict.exit_code == 1
 
@@ -82,7 +82,7 @@ def test_probe_that_timed_out_exits_3(tmp_path: Path) -> None:
         facts["nvidia"].update(status="unknown", reason="timed out after 5 s")
 
     path = _captured("cpu-linux-laptop", tmp_path, nvidia_timed_out)
-    result = run_cli("diagnose", path, "--json")
+    result = invoke("diagnose", path, "--json")
     document = _valid(result)
     assert result.exit_code == 3
     assert document["status"] == "unknown"
@@ -103,26 +103,26 @@ def test_probe_that_timed_out_exits_3(tmp_path: Path) -> None:
 def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, content: str, needle: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
-    result = run_cli("diagnose", str(path))
+    result = invoke("diagnose", str(path))
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert needle in lines[0]
     assert "Traceback" not in result.stderr
-    as_json = run_cli("diagnose", str(path), "--json")
+    as_json = invoke("diagnose", str(path), "--json")
     assert as_json.exit_code == 2
     assert as_json.json()["status"] == "error"
     jsonschema.validate(as_json.json(), load_schema("report"))
 
 
 def test_missing_file_exits_2() -> None:
-    result = run_cli("diagnose", "/nonexistent/facts.json")
+    result = invoke("diagnose", "/nonexistent/facts.json")
     assert result.exit_code == 2
     assert "cannot read" in result.stderr
 
 
 def test_bad_expect_value_in_json_mode_prints_one_error_document() -> None:
-    result = run_cli("check", "--expect", "tpu", "--json")
+    result = invoke("check", "--expect", "tpu", "--json")
     assert result.exit_code == 2
     assert result.json()["status"] == "error"
     assert "--expect" in result.json()["error"]["message"]
@@ -145,3 +145,19 @@ def test_interrupt_exits_130(tmp_path: Path) -> None:
     assert proc.returncode == 130
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
+
+
+def test_internal_error_is_one_line_and_one_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug of torchdoctor's (here: the pipeline raising) is never a traceback."""
+    import torchdoctor.pipeline as pipeline
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "run", broken)
+    monkeypatch.delenv("TORCHDOCTOR_DEBUG", raising=False)
+    result = invoke("check", "--json")
+    assert result.exit_code == 1
+    assert result.json()["error"]["message"].startswith("internal error: RuntimeError: boom")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr

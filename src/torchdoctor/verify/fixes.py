@@ -117,8 +117,8 @@ def wrong_result() -> Fix:
 def retry_longer(py: str) -> Fix:
     """A stage timed out: maybe slow, maybe hung."""
     return Fix(
-        "Run again with a longer --timeout (a first import from a slow or network disk can take "
-        "minutes); if it keeps hanging, see where the import spends its time:",
+        "Run again with a longer --verify-timeout (a first import from a slow or network disk "
+        "can take minutes); if it keeps hanging, see where the import spends its time:",
         (f'{py} -X importtime -c "import torch"',),
     )
 
