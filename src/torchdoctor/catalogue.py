@@ -97,11 +97,6 @@ _KINDS = (
 CATALOG: dict[str, ProblemKind] = {kind.code: kind for kind in _KINDS}
 
 
-def kind(code: str) -> ProblemKind:
-    """The catalogue entry of a code; KeyError for an unknown code (a programming error)."""
-    return CATALOG[code]
-
-
 def problem(code: str, check: str, message: str, fix: Fix | None = None,
             severity: Severity | None = None) -> Problem:
     """A problem of a catalogued code, with the catalogue's title; its severity is the

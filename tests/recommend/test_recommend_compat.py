@@ -12,7 +12,6 @@ from torchdoctor.recommend import (
     gfx_supported,
     hsa_override_for,
     installed_variant,
-    min_driver_for_gpus,
     variant_runs_on_gpu,
 )
 
@@ -90,16 +89,6 @@ def test_variant_runs_on_gpu(k: Knowledge, variant: str, os: str, arch: str, cc:
 def test_driver_runs_variant(k: Knowledge, variant: str, os: str, driver: str | None,
                              cuda: str | None, expected: bool | None) -> None:
     assert driver_runs_variant(k, variant, os, driver, cuda_version=cuda) is expected
-
-
-def test_min_driver_for_gpus(k: Knowledge) -> None:
-    assert min_driver_for_gpus(k, ["cu130", "cu126"], "linux", "x86_64", ["6.1"]) == \
-        ("cu126", "525.60.13")
-    assert min_driver_for_gpus(k, ["cu130", "cu126"], "linux", "x86_64", ["8.9", "12.0"]) == \
-        ("cu130", "580")
-    assert min_driver_for_gpus(k, ["cu126"], "windows", "x86_64", ["8.6"]) == \
-        ("cu126", "528.33")
-    assert min_driver_for_gpus(k, ["cu126"], "linux", "x86_64", ["12.0"]) is None
 
 
 @pytest.mark.parametrize(("variant", "gfx", "expected"), [

@@ -8,12 +8,14 @@ Usage::
     problems = [p for c in checks for p in c.problems]
 
 Each area has its own module (platform, python, nvidia, amd, apple, intel, build = the torch
-line, resources, freshness = the knowledge line); `catalog` lists every problem code.
+line, resources, freshness = the knowledge line), registered in `engine`. A new rule is a function
+in its area's module returning problems built with `torchdoctor.catalogue.problem`; a new code
+goes in the catalogue and in docs/problems.md.
 """
 
 from __future__ import annotations
 
-from torchdoctor.catalogue import CATALOG, ProblemKind, kind
+from torchdoctor.catalogue import CATALOG, ProblemKind
 from torchdoctor.diagnosis.engine import CHECK_IDS, diagnose
 
-__all__ = ["CATALOG", "CHECK_IDS", "ProblemKind", "diagnose", "kind"]
+__all__ = ["CATALOG", "CHECK_IDS", "ProblemKind", "diagnose"]

@@ -143,20 +143,6 @@ def driver_runs_variant(knowledge: Knowledge, variant: str, os: str, driver_vers
     return None
 
 
-def min_driver_for_gpus(knowledge: Knowledge, variants: Iterable[str], os: str, arch: str,
-                        compute_capabilities: Iterable[str],
-                        driver_os: str | None = None) -> tuple[str, str] | None:
-    """The first of `variants` with kernels for every GPU, and its minimum driver:
-    ("cu130", "580"); None when none has (or no minimum is known)."""
-    ccs = list(compute_capabilities)
-    for variant in variants:
-        if all(variant_runs_on_gpu(knowledge, variant, os, arch, cc) for cc in ccs):
-            minimum = knowledge.min_driver(variant, driver_os or os)
-            if minimum is not None:
-                return variant, minimum
-    return None
-
-
 def gfx_supported(knowledge: Knowledge, variant: str, gfx: str) -> bool | None:
     """Whether a ROCm variant's wheels carry code for `gfx`; None when its list is unknown."""
     targets = knowledge.gfx_targets(variant)

@@ -4,6 +4,11 @@
 probe runs in its own thread with `timeout` seconds; at `timeout + GRACE_S` the runner stops waiting
 and reports any probe still running as "timed out" instead of letting it hold up the run. A probe
 never raises: any exception becomes an unknown section with the reason.
+
+Probes are the edge of the one path: they read the machine only through the `Host`
+(`torchdoctor.host`), never judge and never print. A new probe is a module here returning a facts
+section (`torchdoctor.facts.model`), registered in `collect_facts`, with its fields documented in
+docs/facts.md and a recorded machine under tests/fixtures/machines.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@
     plan = recommend(facts, knowledge.load())          # InstallPlan (or NoRecommendationError)
     plan.command, plan.rationale, plan.alternatives
 
-`compat` holds the small helpers the diagnosis rules share (installed variant, kernels for a GPU,
-driver minimums, ROCm gfx lists, HSA overrides). docs/recommendation.md explains the policy.
+`torchdoctor.knowledge.compat` holds what the knowledge says of these facts, shared with the
+diagnosis rules (installed variant, kernels for a GPU, driver minimums, ROCm gfx lists, HSA
+overrides). `shell` writes commands for the target's shell. docs/recommendation.md explains the
+policy.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from torchdoctor.knowledge.compat import (
     gfx_supported,
     hsa_override_for,
     installed_variant,
-    min_driver_for_gpus,
     variant_runs_on_gpu,
 )
 from torchdoctor.recommend.auto import ComputeChoice, recommend_compute
@@ -36,7 +37,6 @@ __all__ = [
     "gfx_supported",
     "hsa_override_for",
     "installed_variant",
-    "min_driver_for_gpus",
     "recommend",
     "recommend_compute",
     "try_recommend",

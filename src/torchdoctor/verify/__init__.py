@@ -14,7 +14,7 @@ The package follows the one path of the rest of torchdoctor:
 from __future__ import annotations
 
 from torchdoctor.verify.classify import classify
-from torchdoctor.verify.outcome import accelerator_passed, expect_shortfall, stage_checks, to_check
+from torchdoctor.verify.outcome import expect_shortfall, stage_checks, to_check
 from torchdoctor.verify.result import STAGES, Interruption, StageResult, StageStatus, VerifyResult
 from torchdoctor.verify.runner import build_result, default_stage_timeout, run_verify
 
@@ -24,7 +24,6 @@ __all__ = [
     "StageResult",
     "StageStatus",
     "VerifyResult",
-    "accelerator_passed",
     "build_result",
     "classify",
     "default_stage_timeout",

@@ -39,11 +39,6 @@ def passing_devices(result: VerifyResult) -> list[str]:
     return [device for device, ok in by_device.items() if ok]
 
 
-def accelerator_passed(result: VerifyResult, expect: str) -> bool:
-    """Does this result show the `--expect` accelerator passing the kernel check?"""
-    return expect_shortfall(result, expect) is None
-
-
 def expect_shortfall(result: VerifyResult, expect: str) -> str | None:
     """None when `--expect` is met, else one sentence saying why not."""
     kinds = EXPECT_KINDS[expect]
