@@ -40,7 +40,7 @@ _KINDS = (
     ProblemKind("platform-no-wheels", "platform_no_wheels", E, "No torch wheels for this platform"),
     ProblemKind("freethreaded-abi-mismatch", "freethreaded_abi_mismatch", E, "Free-threaded Python ABI mismatch"),
     ProblemKind("glibc-too-old", "glibc_too_old", E, "glibc too old for the wheels"),
-    ProblemKind("jetson-requires-jetpack-wheel", "jetson_requires_jetpack_wheel", W, "Jetson needs NVIDIA's JetPack wheels"),
+    ProblemKind("jetson-requires-jetpack-wheel", "jetson_requires_jetpack_wheel", E, "Jetson needs NVIDIA's JetPack wheels"),
     ProblemKind("no-cuda-on-macos", "no_cuda_on_macos", E, "CUDA is not available on macOS"),
     # Drivers and OS state
     ProblemKind("driver-too-old", "driver_too_old", E, "NVIDIA driver too old for the CUDA build"),
@@ -66,11 +66,11 @@ _KINDS = (
     ProblemKind("mps-macos-too-old", "mps_macos_too_old", W, "macOS too old for MPS"),
     ProblemKind("x86-python-on-apple-silicon", "x86_python_on_apple_silicon", E, "x86_64 Python under Rosetta"),
     # AMD ROCm
-    ProblemKind("rocm-gfx-unsupported", "rocm_gfx_unsupported", W, "GPU target not in the ROCm build"),
+    ProblemKind("rocm-gfx-unsupported", "rocm_gfx_unsupported", E, "GPU target not in the ROCm build"),
     ProblemKind("rocm-device-permissions", "rocm_device_permissions", E, "No access to /dev/kfd or /dev/dri"),
     ProblemKind("rocm-windows-unsupported", "rocm_windows_unsupported", W, "ROCm torch is not available on Windows"),
     # Intel XPU
-    ProblemKind("xpu-cpu-build", "xpu_cpu_build", W, "CPU-only torch on a machine with a supported Intel GPU"),
+    ProblemKind("xpu-cpu-build", "xpu_cpu_build", E, "CPU-only torch on a machine with a supported Intel GPU"),
     ProblemKind("xpu-runtime-load-failure", "xpu_runtime_load_failure", E, "The XPU build cannot load its runtime"),
     # Machine resources
     ProblemKind("low-disk-space", "low_disk_space", W, "Low disk space for the wheels"),
@@ -78,12 +78,12 @@ _KINDS = (
     ProblemKind("cpu-missing-avx", "cpu_missing_avx", E, "The CPU lacks instructions the wheels need"),
     # The tool's own honesty
     ProblemKind("knowledge-stale", "knowledge_stale", INFO, "Installed torch is newer than torchdoctor's knowledge"),
-    ProblemKind("probe-failed", "probe_failed", W, "A check could not run"),
+    ProblemKind("probe-failed", "probe_failed", INFO, "A check could not run"),
     # Outcomes of torchdoctor's own checks (no class of their own)
     ProblemKind("torch-not-installed", None, INFO, "torch is not installed"),
     ProblemKind("torch-import-failed", None, E, "import torch fails"),
     ProblemKind("torch-import-crashed", None, E, "import torch crashes the interpreter"),
-    ProblemKind("verify-timed-out", None, W, "Verification did not finish in time"),
+    ProblemKind("verify-timed-out", None, INFO, "Verification did not finish in time"),
     ProblemKind("cuda-init-failed", None, E, "CUDA initialisation fails"),
     ProblemKind("kernel-wrong-result", None, E, "A kernel computes a wrong result"),
     ProblemKind("kernel-failed", None, E, "A kernel fails to run"),

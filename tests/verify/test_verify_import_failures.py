@@ -64,7 +64,7 @@ def test_import_hang_hits_the_whole_timeout(fake_torch: FakeTorch) -> None:
     assert _codes(result) == ["verify-timed-out"]
     assert "import" in result.problems[0].message
     assert result.stage("import").interruption is Interruption.TIMEOUT  # type: ignore[union-attr]
-    assert result.problems[0].severity is Severity.WARNING
+    assert result.problems[0].severity is Severity.INFO
     assert exit_code(result) is ExitCode.INCOMPLETE
 
 

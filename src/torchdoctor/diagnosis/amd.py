@@ -26,13 +26,13 @@ ID, TITLE = "amd", "AMD ROCm"
 
 def check(ctx: Ctx) -> Check:
     a = ctx.facts.amd
-    if ctx.os == "windows":
-        return _windows(ctx)
     if a.status == "unknown":
         why = a.reason or "the AMD probe gave no answer"
         return make_check(ID, TITLE, "", [probe_failed(
             ID, f"AMD GPUs could not be listed ({why}); ROCm support and device "
             "access were not judged.")], unknown=why)
+    if ctx.os == "windows":
+        return _windows(ctx)
     gpus = a.gpus or ()
     if a.status != "found" or not gpus:
         on_bus = [g for g in ctx.pci(AMD_VENDOR) if g.kind == "discrete"]
@@ -129,10 +129,15 @@ def _gfx(ctx: Ctx, gpus: tuple[AmdGpu, ...]) -> list[Problem]:
                                        "wrong results, unset HSA_OVERRIDE_GFX_VERSION and use "
                                        "the CPU build."), severity=Severity.INFO))
                 continue
+            # Whether HSA_OVERRIDE_GFX_VERSION makes it run cannot be told without the variables.
+            env_unknown = ctx.facts.env.status == "unknown"
             out.append(problem("rocm-gfx-unsupported", ID,
                                f"{name} is not among the targets of torch {ctx.torch_label} "
-                               f"({span}); its kernels will not load.",
-                               _override_fix(ctx, gpu.gfx, targets)))
+                               f"({span}); its kernels will not load"
+                               + (" unless HSA_OVERRIDE_GFX_VERSION is set (the environment "
+                                  "could not be read)." if env_unknown else "."),
+                               _override_fix(ctx, gpu.gfx, targets),
+                               severity=Severity.WARNING if env_unknown else None))
         return out
     # No ROCm build installed: say so only where a ROCm build would be the way to use the GPU.
     current = [v for v in k.variants(k.stable, ctx.os or "linux", ctx.arch or "x86_64")

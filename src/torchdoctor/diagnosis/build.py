@@ -110,7 +110,9 @@ def _xpu(ctx: Ctx) -> list[Problem]:
                     f"torch {ctx.torch_label} is a CPU-only build, but "
                     f"{gpu.name or 'an Intel GPU'} is supported by PyTorch's XPU build.",
                     install_fix(ctx, "To use it, install the XPU build:", compute_prefix="xpu"),
-                    severity=Severity.WARNING if gpu.kind == "discrete" else Severity.INFO)]
+                    # An integrated GPU shares the CPU's memory and is rarely what a user means
+                    # torch to run on: worth knowing, not a failure of the install.
+                    severity=None if gpu.kind == "discrete" else Severity.INFO)]
 
 
 def _arch(ctx: Ctx) -> list[Problem]:

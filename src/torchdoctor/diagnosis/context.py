@@ -171,6 +171,10 @@ def make_check(check_id: str, title: str, summary: str, problems: Iterable[Probl
     a warning; info never changes the box. The judgement of the worst problem follows the facts
     in the summary ("2.4.1+cpu · CPU build — CPU-only torch on a GPU machine")."""
     found = tuple(problems)
+    if unknown is None:
+        # A probe that could not check makes the line "could not check": never a warning, and
+        # never "ok" (unknown is not absent).
+        unknown = next((p.message for p in found if p.code == "probe-failed"), None)
     worst = max((p for p in found), key=lambda p: _RANK[p.severity], default=None)
     if worst is not None and worst.severity is Severity.ERROR:
         status = CheckStatus.ERROR

@@ -123,7 +123,10 @@ def _jetson(ctx: Ctx) -> list[Problem]:
                     "release.",
                     Fix("Install the torch wheel NVIDIA publishes for your JetPack version "
                         "(NVIDIA's 'PyTorch for Jetson' page lists them), or use an "
-                        "NVIDIA L4T PyTorch container."))]
+                        "NVIDIA L4T PyTorch container."),
+                    # An installed CPU build cannot use the GPU (error); with nothing installed
+                    # this is advice for the install to come (warning).
+                    severity=None if ctx.installed else Severity.WARNING)]
 
 
 def _wsl1(ctx: Ctx) -> list[Problem]:

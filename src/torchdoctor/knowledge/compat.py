@@ -71,8 +71,9 @@ def installed_variant(facts: Facts, knowledge: Knowledge | None = None) -> str |
     if tagged:
         return tagged
     copy = py.torch
-    if copy is not None and copy.version is not None:
-        # version.py was read: a None `cuda`/`hip` there really means a build without them.
+    if copy is not None and (copy.version is not None or copy.cuda or copy.hip or copy.xpu):
+        # version.py was read: a None `cuda`/`hip` there really means a build without them; one
+        # that names CUDA, ROCm or XPU counts even where its version string could not be read.
         return _variant_from_build(copy.cuda, copy.hip, copy.xpu)
     version = dist.version if dist else (copy.version if copy else None)
     if version is None or knowledge is None:

@@ -157,5 +157,28 @@ def choose(k: Knowledge, release: Release, t: Target, older: Sequence[Release] =
         return choose_xpu(k, release, t)
     if t.amd_gpus:
         return choose_rocm(k, release, t)
+    if t.gpus_unknown:
+        return _gpus_unknown(k, release, t)
     return cpu_choice(k, release, t, "No GPU that PyTorch can use was found; the CPU build "
                                      "is the one to install.")
+
+
+def _gpus_unknown(k: Knowledge, release: Release, t: Target) -> Choice:
+    """No GPU was found, but a GPU probe could not check: unknown is not absent. The installed
+    GPU build's variant stands (it may be right); otherwise the CPU build, with the check that
+    tells first."""
+    assert t.os
+    assert t.arch
+    what = " and ".join(t.gpus_unknown)
+    told = (f"Whether this machine has a GPU could not be told: the {what} could not be "
+            "checked.")
+    check = ("Could not tell whether this machine has a GPU (the " + what + " could not be "
+             "checked): run `nvidia-smi`, or torchdoctor again with a longer --timeout, before "
+             "installing.")
+    variant = t.installed_variant
+    if variant and variant != "cpu" and variant in k.variants(release, t.os, t.arch):
+        return Choice(variant, (told, f"The installed torch is a {variant} build; it may be the "
+                                      "right one, so its variant is kept."), caveat=check)
+    cpu = cpu_choice(k, release, t, f"{told} The CPU build is shown; it is right only if there "
+                                    "is no GPU.")
+    return replace(cpu, caveat=check)

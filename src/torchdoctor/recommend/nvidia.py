@@ -129,9 +129,21 @@ def _fits_text(k: Knowledge, release: Release, variant: str, t: Target) -> str:
             f"carries {_archs(k, variant, t)}{_how_it_runs(k, variant, t)}.")
 
 
+BLACKWELL_DRIVER = 570  # the first driver branch that runs Blackwell (sm_100, sm_120) GPUs
+
+
 def _pre_blackwell(t: Target) -> bool:
-    majors = [(parse_cc(g.compute_capability or "") or (99, 0))[0] for g in t.nvidia_gpus]
+    """Every GPU is older than Blackwell: by its capability, or, where that is unknown, because
+    the loaded driver predates Blackwell (a driver before R570 cannot run one)."""
+    old_driver = t.nvidia_state == "loaded" and _driver_branch(t.nvidia_driver) < BLACKWELL_DRIVER
+    majors = [(parse_cc(g.compute_capability or "") or ((0, 0) if old_driver else (99, 0)))[0]
+              for g in t.nvidia_gpus]
     return all(major < 10 for major in majors)
+
+
+def _driver_branch(driver: str | None) -> int:
+    head = (driver or "").split(".")[0]
+    return int(head) if head.isdigit() else 10**6
 
 
 def _older(k: Knowledge, older: Sequence[Release], t: Target,
@@ -156,6 +168,15 @@ def _older(k: Knowledge, older: Sequence[Release], t: Target,
     return likely
 
 
+def _installed_if_driver_unknown(k: Knowledge, variants: Sequence[str], t: Target) -> str | None:
+    """The installed CUDA variant, when the driver could not be checked and nothing known rules
+    the variant out: unknown is not absent, so a build that may work is not replaced."""
+    variant = t.installed_variant
+    if t.nvidia_state != "unknown" or variant is None or variant not in variants:
+        return None
+    return variant if kernels_fit(k, variant, t) is not False else None
+
+
 def choose_cuda(k: Knowledge, release: Release, t: Target,
                 older: Sequence[Release] = ()) -> Choice:
     """The CUDA variant of `release` for the target's NVIDIA GPUs; `older` are the releases to
@@ -174,6 +195,14 @@ def choose_cuda(k: Knowledge, release: Release, t: Target,
         return Choice("cpu", (found, f"torch {release.version} has no CUDA wheels for "
                                      f"{t.os} {t.arch}; the CPU build is what runs here."))
     known = t.nvidia_state == "loaded"
+    kept = _installed_if_driver_unknown(k, variants, t)
+    if kept is not None:
+        reason = t.nvidia_reason or "unknown"
+        return Choice(kept, (found, f"The installed torch is a {kept} build with kernels for the "
+                                    "GPU; the driver that decides whether it runs could not be "
+                                    "checked, so its variant is kept."),
+                      caveat=(f"The NVIDIA driver could not be checked ({reason}): run "
+                              "`nvidia-smi` to see it before changing the installed build."))
     fits = [v for v in variants if kernels_fit(k, v, t) and (driver_fits(k, v, t) or not known)]
     likely = [v for v in variants if kernels_fit(k, v, t) is not False and
               (driver_fits(k, v, t) is not False)]

@@ -74,14 +74,24 @@ def _fix(text: str, t: Target, g: PythonGate, installed: shell.Installed | None)
     return text
 
 
-def _kept_in_container(t: Target, installed: shell.Installed | None, variant: str) -> bool:
-    """A CUDA build in a container that sees no GPU: it works (on the CPU), so it stays.
+def _kept(t: Target, installed: shell.Installed | None, variant: str) -> str | None:
+    """Why an installed GPU build stays although another variant is chosen, or None.
 
-    The GPU may simply not be passed in (`--gpus all`); replacing the build would lose it the
-    day it is. The CPU command is still the one for a new environment (far smaller).
+    - In a container that sees no GPU a CUDA build works (on the CPU): the GPU may simply not be
+      passed in (`--gpus all`), and replacing the build would lose it the day it is.
+    - When a GPU probe could not check, the GPU build may be exactly right: unknown is not
+      absent, so nothing that may work is removed.
     """
-    return bool(t.container and installed is not None and not t.has_nvidia
-                and variant == "cpu" and cuda_minor(installed.variant or ""))
+    if installed is None or installed.variant in (None, "cpu", variant):
+        return None
+    if t.gpus_unknown and not t.any_gpu:
+        return (f"whether this machine has a GPU could not be told ({' and '.join(t.gpus_unknown)}"
+                " could not be checked), so it is kept. The command is for a new environment")
+    if t.container and not t.has_nvidia and variant == "cpu" and cuda_minor(installed.variant):
+        return (f"no GPU is visible in this {t.container} container, so it runs on the CPU and "
+                "is kept. The command is the CPU build for a new environment, much smaller than "
+                "the CUDA build")
+    return None
 
 
 def _replacing(k: Knowledge, installed: shell.Installed | None, release: Release,
@@ -180,11 +190,10 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
                       "install an arm64 Python and run the command with it (x86_64 macOS wheels "
                       "stop at torch 2.2.2 and have no MPS).")
     installed = shell.installed_build(facts, k) if _own(t, g) else None
-    kept = installed if _kept_in_container(t, installed, choice.variant) else None
+    keep_why = _kept(t, installed, choice.variant)
+    kept = installed if keep_why else None
     if kept is not None:
-        why.append(f"torch {kept.version} ({kept.variant}) is installed; no GPU is visible in this "
-                   f"{t.container} container, so it runs on the CPU and is kept. The command is "
-                   "the CPU build for a new environment, much smaller than the CUDA build.")
+        why.append(f"torch {kept.version} ({kept.variant}) is installed; {keep_why}.")
         installed = None
     installed = _replacing(k, installed, release, choice.variant, why)
     fix = _fix(main.command, t, g, installed)

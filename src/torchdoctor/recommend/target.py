@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from torchdoctor.facts import Facts, PciGpu, PythonFacts
+from torchdoctor.knowledge.compat import installed_variant
 
 NVIDIA_VENDOR, AMD_VENDOR = "10de", "1002"
 DriverState = Literal["loaded", "missing", "unknown"]
@@ -59,6 +60,15 @@ class Target:
     intel_level_zero: bool | None
     apple_silicon: bool | None
     python_translated: bool | None
+    # The GPU probes that could not check: a GPU may be there that nothing saw ("NVIDIA driver",
+    # "PCI bus", ...). Unknown is not absent: no advice may remove a GPU build because of it.
+    gpus_unknown: tuple[str, ...] = ()
+    installed_variant: str | None = None  # the installed torch's variant, when its record says
+
+    @property
+    def any_gpu(self) -> bool:
+        """A GPU that PyTorch can use was found (of any vendor)."""
+        return bool(self.nvidia_gpus or self.amd_gpus or self.intel_xpu)
 
     @property
     def rosetta_python(self) -> bool:
@@ -149,6 +159,15 @@ def _amd(facts: Facts) -> tuple[Gpu, ...]:
                  for g in on_bus if g.gfx)
 
 
+def _gpus_unknown(facts: Facts, os_name: str | None) -> tuple[str, ...]:
+    """The GPU probes that could not check, by the names the output uses."""
+    statuses = [("NVIDIA driver", facts.nvidia.status), ("PCI bus", facts.pci.status),
+                ("AMD GPUs", facts.amd.status), ("Intel GPUs", facts.intel.status)]
+    if os_name in ("macos", None):
+        statuses.append(("Apple GPU", facts.apple.status))
+    return tuple(name for name, status in statuses if status == "unknown")
+
+
 def target_of(facts: Facts) -> Target:
     """The policy's view of `facts`."""
     os_name = facts.os.system
@@ -168,4 +187,5 @@ def target_of(facts: Facts) -> Target:
         nvidia_reason=facts.nvidia.reason, amd_gpus=_amd(facts), amd_kfd=facts.amd.kfd_present,
         intel_xpu=bool(intel.xpu_capable), intel_names=intel_names,
         intel_level_zero=None if intel.status != "found" else bool(intel.level_zero_gpu_driver),
-        apple_silicon=facts.apple.apple_silicon, python_translated=facts.apple.python_translated)
+        apple_silicon=facts.apple.apple_silicon, python_translated=facts.apple.python_translated,
+        gpus_unknown=_gpus_unknown(facts, os_name), installed_variant=installed_variant(facts))

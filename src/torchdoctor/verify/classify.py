@@ -20,7 +20,7 @@ from torchdoctor.verify.errors import (
 )
 from torchdoctor.verify.result import Interruption, StageResult, StageStatus, VerifyResult
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def classify(result: VerifyResult, env: Mapping[str, str]) -> tuple[Problem, ...]:
@@ -58,7 +58,7 @@ def _not_started(result: VerifyResult, py: str) -> Problem:
     if result.timed_out:
         return _problem(
             "verify-timed-out",
-            W,
+            INFO,
             f"{result.python} did not start the verification: {why}.",
             fixes.retry_longer(py),
         )
@@ -72,7 +72,7 @@ def _not_started(result: VerifyResult, py: str) -> Problem:
     detail = result.stderr_tail.strip().splitlines()[-1:] or [why]
     return _problem(
         "probe-failed",
-        W,
+        INFO,
         f"The verification script did not start in {result.python}: {detail[0]}.",
         fixes.report_bug(),
     )
@@ -84,14 +84,14 @@ def _interrupted(result: VerifyResult, stage: StageResult, py: str) -> Problem:
     if stage.interruption is Interruption.TIMEOUT:
         return _problem(
             "verify-timed-out",
-            W,
+            INFO,
             f"torch did not get through {where}: {why}.",
             fixes.retry_longer(py),
         )
     if stage.interruption is Interruption.KILLED:
         return _problem(
             "probe-failed",
-            W,
+            INFO,
             f"The verification child was {why} during {where} "
             "(out of memory, or stopped by another process?).",
             fixes.report_bug(),
@@ -118,7 +118,7 @@ def _interrupted(result: VerifyResult, stage: StageResult, py: str) -> Problem:
             fixes.report_bug(),
         )
     return _problem(
-        "probe-failed", W, f"Verification stopped during {where}: {why}.", fixes.report_bug()
+        "probe-failed", INFO, f"Verification stopped during {where}: {why}.", fixes.report_bug()
     )
 
 
