@@ -45,6 +45,7 @@ _KINDS = (
     # Drivers and OS state
     ProblemKind("driver-too-old", "driver_too_old", E, "NVIDIA driver too old for the CUDA build"),
     ProblemKind("nvidia-driver-missing", "driver_too_old", W, "NVIDIA GPU without a loaded driver"),
+    ProblemKind("nvidia-gpu-not-visible", None, W, "The NVIDIA driver sees no GPU"),
     ProblemKind("driver-library-mismatch", "driver_library_mismatch", E, "NVIDIA driver/library version mismatch"),
     ProblemKind("cuda-broken-after-suspend", "cuda_broken_after_suspend", E, "CUDA broken after suspend/resume"),
     ProblemKind("container-without-gpu-access", "container_without_gpu_access", W, "Container without GPU access"),

@@ -125,10 +125,10 @@ def test_nvidia_smi_cannot_talk_to_the_driver(machine: MachineFactory) -> None:
         ],
     )
     facts = nvidia.probe(host, 5.0)
-    assert facts.status == "unknown"
-    assert "nvidia-smi: exit code 9: NVIDIA-SMI has failed because it couldn't communicate" in (
-        facts.reason or ""
-    )
+    # nvidia-smi answered: no driver is loaded. A fact, not a probe that could not check.
+    assert facts.status == "absent"
+    assert facts.smi_message == "couldn't communicate with the NVIDIA driver"
+    assert "nvidia-smi: couldn't communicate with the NVIDIA driver" in (facts.reason or "")
 
 
 def test_driver_library_mismatch(machine: MachineFactory) -> None:

@@ -47,7 +47,7 @@ def check(ctx: Ctx) -> Check:
     details = [join(f"GPU {g.index}: {g.name}",
                     sm_name(g.compute_capability) if g.compute_capability else None,
                     f"{g.memory_mib} MiB" if g.memory_mib else None) for g in gpus]
-    problems = [*_mismatch(ctx), *_driver_old(ctx), *_too_old_gpus(ctx),
+    problems = [*_mismatch(ctx), *_driver_old(ctx), *_too_old_gpus(ctx), *_no_devices(ctx),
                 *hidden_gpus(ctx, ("CUDA_VISIBLE_DEVICES",), len(gpus) if n.gpus else None, ID,
                              "NVIDIA")]
     if n.gpus is None and n.version_mismatch:
@@ -65,10 +65,49 @@ def check(ctx: Ctx) -> Check:
     return make_check(ID, TITLE, summary, problems, details)
 
 
+def _no_devices(ctx: Ctx) -> list[Problem]:
+    """nvidia-smi answered "No devices were found": the driver runs but sees no GPU."""
+    n = ctx.facts.nvidia
+    if n.smi_message != "No devices were found" or n.gpus:
+        return []
+    on_bus = ctx.pci(NVIDIA_VENDOR)
+    cuda_build = (ctx.variant or "").startswith("cu")
+    if ctx.facts.os.container and not on_bus:
+        return []  # the container line says the GPU was not passed in
+    where = (f"{on_bus[0].name or 'an NVIDIA GPU'} is on the PCI bus, but" if on_bus
+             else "The NVIDIA driver is loaded, but")
+    return [problem("nvidia-gpu-not-visible", ID,
+                    f"{where} nvidia-smi says \"No devices were found\": the driver does not "
+                    "see the GPU (it failed to initialise it, it fell off the bus, or another "
+                    "driver holds it)"
+                    + (f"; torch {ctx.torch_label} cannot use it." if cuda_build else "."),
+                    Fix("Reboot; if the GPU stays invisible, the kernel log says why (look for "
+                        "NVRM and 'fallen off the bus' lines), and a reseat or a driver "
+                        "reinstall may be needed. To see what the driver sees:",
+                        ("nvidia-smi", "sudo dmesg --level=err,warn")),
+                    severity=Severity.ERROR if cuda_build else None)]
+
+
 def _absent(ctx: Ctx, why: str) -> Check:
     on_bus = ctx.pci(NVIDIA_VENDOR)
     cuda_build = (ctx.variant or "").startswith("cu")
     problems: list[Problem] = []
+    no_driver = ctx.facts.nvidia.smi_message == "couldn't communicate with the NVIDIA driver"
+    if no_driver and not ctx.facts.os.container and ctx.facts.os.wsl != 2:
+        problems.append(problem("nvidia-driver-missing", ID,
+                                "nvidia-smi is installed but \"couldn't communicate with the "
+                                "NVIDIA driver\": the NVIDIA kernel module is not loaded"
+                                + (f", so torch {ctx.torch_label} cannot use the GPU."
+                                   if cuda_build else "."),
+                                Fix("Reboot after a driver install or update. If it persists, "
+                                    "the module failed to load: with Secure Boot on, an "
+                                    "unsigned module is refused (enrol its key, or turn Secure "
+                                    "Boot off), and a kernel update needs the driver rebuilt "
+                                    "(DKMS). To check:",
+                                    ("nvidia-smi", "mokutil --sb-state")),
+                                severity=Severity.ERROR if cuda_build else None))
+        return make_check(ID, TITLE, join("no driver loaded",
+                                          on_bus[0].name if on_bus else None), problems, [why])
     if ctx.facts.os.wsl == 2 and cuda_build:
         problems.append(problem("wsl-libcuda-not-found", ID,
                                 f"torch {ctx.torch_label} is a CUDA build, but WSL 2 finds no "

@@ -2,7 +2,8 @@
 
 One walker over the type hints serves three jobs, so the model, `from_dict` and the published
 schema cannot drift apart: `to_dict` (dataclass -> JSON-ready dict), `from_dict` (strict: every
-declared key must be present with the right type; unknown extra keys are ignored so newer documents
+declared key must be present with the right type, except fields marked `added` (newer than the
+first documents), so older documents still load; unknown extra keys are ignored so newer documents
 still load) and `schema_for` (JSON Schema of the same shape).
 """
 
@@ -87,6 +88,8 @@ def _convert_dataclass(cls: type, value: Any, where: str) -> Any:
     hints = _hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):
+        if f.name not in value and f.metadata.get("added"):
+            continue  # a field newer than the document: its default stands
         if f.name not in value:
             raise FactsError(f"{where}.{f.name}: missing")
         kwargs[f.name] = _convert(hints[f.name], value[f.name], f"{where}.{f.name}")
@@ -158,7 +161,7 @@ def schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
             defs[name] = {
                 "type": "object",
                 "description": (tp.__doc__ or "").strip().splitlines()[0],
-                "required": [f.name for f in fields],
+                "required": [f.name for f in fields if not f.metadata.get("added")],
                 "properties": {f.name: schema_for(hints[f.name], defs) for f in fields},
             }
         return {"$ref": f"#/$defs/{name}"}

@@ -14,7 +14,14 @@ are the JSON keys (see `torchdoctor.facts.codec`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+
+def added(default: Any = None) -> Any:
+    """A field added after the first facts documents were written: documents that lack it still
+    load (it takes `default`), and the schema does not require it."""
+    return field(default=default, metadata={"added": True})
+
 
 Status = Literal["found", "absent", "unknown"]
 ProbeStatus = Literal["ok", "unknown"]
@@ -200,6 +207,10 @@ class NvidiaFacts:
     nvidia_smi: str | None = None  # path of the nvidia-smi used, if any
     gpus: tuple[NvidiaGpu, ...] | None = None
     gpus_source: str | None = None  # "nvml" | "nvidia-smi"
+    # What nvidia-smi said instead of listing GPUs, when it answered: "No devices were found"
+    # (the driver runs and sees no GPU) or "couldn't communicate with the NVIDIA driver" (the
+    # kernel module is not loaded). Facts, not a failure to check.
+    smi_message: str | None = added()
 
 
 @dataclass(frozen=True)

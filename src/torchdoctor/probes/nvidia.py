@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from torchdoctor.facts import NvidiaFacts, NvidiaGpu
+from torchdoctor.facts import NvidiaFacts, NvidiaGpu, Status
 from torchdoctor.host import Host, ProcResult
 from torchdoctor.probes._util import Budget, failure, first_line, join_reasons, read_or_reason
 from torchdoctor.probes.system import system_name
@@ -54,6 +54,7 @@ class _Found:
     gpus: tuple[NvidiaGpu, ...] | None = None
     gpus_source: str | None = None
     mismatch: bool = False
+    smi_message: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -158,6 +159,13 @@ def _ask_nvidia_smi(host: Host, smi: str, budget: Budget, found: _Found) -> None
             if gpus and found.userspace_version is None:
                 found.userspace_version, found.userspace_source = _smi_driver(query), "nvidia-smi"
     else:
+        said = _smi_message(query)
+        if said is not None:  # an answer, not a failure: the driver sees no GPU, or no driver
+            found.smi_message = said
+            found.notes.append(f"nvidia-smi: {said}")
+            if found.gpus is None and said == NO_DEVICES:
+                found.gpus, found.gpus_source = (), "nvidia-smi"
+            return
         found.notes.append(failure(query, budget))
         if query.timed_out or query.error:
             return  # a second call to a hung or missing nvidia-smi would only cost more time
@@ -172,6 +180,19 @@ def _ask_nvidia_smi(host: Host, smi: str, budget: Budget, found: _Found) -> None
             found.userspace_version, found.userspace_source = driver, "nvidia-smi"
         if not plain.ok and query.ok:  # when both failed, the query's failure already says why
             found.notes.append(failure(plain, budget))
+
+
+NO_DEVICES = "No devices were found"
+NO_DRIVER = "couldn't communicate with the NVIDIA driver"
+
+
+def _smi_message(result: ProcResult) -> str | None:
+    """nvidia-smi's own words when it lists no GPU because there is none or no driver."""
+    text = f"{result.stdout}\n{result.stderr}"
+    for message in (NO_DEVICES, NO_DRIVER):
+        if message.lower() in text.lower():
+            return message
+    return None
 
 
 def _note_mismatch(result: ProcResult, found: _Found) -> bool:
@@ -250,9 +271,12 @@ def _facts(found: _Found, smi: str | None) -> NvidiaFacts:
     elif not found.mismatch:
         mismatch = None
     driver = module or user
-    known = driver is not None or bool(found.gpus) or found.mismatch
+    known = driver is not None or found.gpus is not None or found.mismatch
+    status: Status = "found" if known else "unknown"
+    if not known and found.smi_message == NO_DRIVER:
+        status = "absent"  # nvidia-smi answered: no NVIDIA driver is loaded
     return NvidiaFacts(
-        status="found" if known else "unknown",
+        status=status,
         reason=join_reasons(*found.notes),
         driver_version=driver,
         driver_version_source=found.module_source if module else found.userspace_source,
@@ -265,4 +289,5 @@ def _facts(found: _Found, smi: str | None) -> NvidiaFacts:
         nvidia_smi=smi,
         gpus=found.gpus,
         gpus_source=found.gpus_source,
+        smi_message=found.smi_message,
     )
