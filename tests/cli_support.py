@@ -61,14 +61,19 @@ def invoke(*args: str, host: Host | None = None, stdin: str = "", encoding: str 
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
-def run_cli(*args: str, timeout: float = 120.0, cwd: Path | None = None) -> CliResult:
-    """Run `python -m torchdoctor ARGS` as a real process: exit codes and streams as users see."""
+def run_cli(*args: str, timeout: float = 120.0, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> CliResult:
+    """Run `python -m torchdoctor ARGS` as a real process: exit codes and streams as users see.
+    `env` adds variables to this process's environment."""
+    import os
+
     proc = subprocess.run(
         [sys.executable, "-m", "torchdoctor", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 

@@ -250,10 +250,16 @@ def _version_py(text: str) -> Dict[str, Optional[str]]:
 
 
 def _cwd_shadow(cwd: str) -> Optional[str]:
-    if os.path.isfile(os.path.join(cwd, "torch.py")):
-        return "torch.py"
-    if os.path.isdir(os.path.join(cwd, "torch")):
-        return "torch/"
+    """What in the working directory `import torch` would find before site-packages. A folder
+    without __init__.py is only a namespace portion: an installed regular package still wins."""
+    for name in ("torch.py", "torch.pyc"):
+        if os.path.isfile(os.path.join(cwd, name)):
+            return name
+    folder = os.path.join(cwd, "torch")
+    if os.path.isdir(folder):
+        if any(os.path.isfile(os.path.join(folder, "__init__" + ext)) for ext in (".py", ".pyc")):
+            return "torch/"
+        return "torch/ (namespace)"
     return None
 
 

@@ -141,13 +141,43 @@ def _arch(ctx: Ctx) -> list[Problem]:
 
 def _shadow(ctx: Ctx) -> list[Problem]:
     p = ctx.facts.python
-    if not p.cwd_shadow:
+    if not p.cwd_shadow or _safe_path(ctx):
         return []
+    if p.cwd_shadow.endswith("(namespace)"):
+        if ctx.installed or ctx.facts.python.torch_state == "unknown":
+            return []  # an installed regular package wins over a namespace folder
+        return [problem("torch-shadowed-by-local-file", ID,
+                        f"torch is not installed, and the torch/ folder without __init__.py in the "
+                        f"working directory ({p.cwd}) makes `import torch` succeed as an empty "
+                        "namespace: errors come later (\"module 'torch' has no attribute ...\").",
+                        Fix("Rename the torch/ folder (this prints nothing when it worked), then "
+                            "install torch:", (_rename(ctx, "torch", "torch_local"),)))]
+    name = p.cwd_shadow.rstrip("/")
+    stem, dot, ext = name.partition(".")
+    renamed = f"{stem}_local{dot}{ext}"
     return [problem("torch-shadowed-by-local-file", ID,
                     f"{p.cwd_shadow} in the working directory ({p.cwd}) is imported instead of "
                     "the installed torch when Python starts there.",
-                    Fix(f"Rename or move {p.cwd_shadow} (and a __pycache__ folder next to it), "
-                        "or run your code from another directory."))]
+                    Fix(f"Rename {p.cwd_shadow} (and delete a __pycache__ folder next to it), or "
+                        "run your code from another directory. In the working directory:",
+                        (_rename(ctx, name, renamed),)))]
+
+
+def _rename(ctx: Ctx, old: str, new: str) -> str:
+    """The command that renames `old` to `new` in the working directory, in the target's shell
+    (POSIX sh, else PowerShell on Windows); it refuses to overwrite."""
+    if ctx.os == "windows":
+        return f"Rename-Item -LiteralPath {old} -NewName {new}"
+    return f"mv -n -- {old} {new}"
+
+
+def _safe_path(ctx: Ctx) -> bool:
+    """PYTHONSAFEPATH (Python 3.11+) keeps the working directory off sys.path: nothing there
+    shadows torch."""
+    safe = ctx.facts.env.variables.get("PYTHONSAFEPATH", "")
+    version = tuple(int(x) for x in (ctx.facts.python.version or "0.0").split(".")[:2]
+                    if x.isdigit())
+    return safe != "" and version >= (3, 11)
 
 
 def _copies(ctx: Ctx) -> list[Problem]:

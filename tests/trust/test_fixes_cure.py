@@ -1,0 +1,62 @@
+"""Every fix cures: the broken state built for real, the fix run as printed, the problem gone and
+nothing else broken. (Classes that cannot be built on a Linux CPU machine have their fix commands
+asserted exactly in the diagnosis tests.)"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fix_support import check, codes, install_fake_torch, make_env, problem, run_fix
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the broken states are built with POSIX "
+                                "venvs and shell commands")
+SHADOW = "torch-shadowed-by-local-file"
+
+
+def _follow(python: str, cwd: Path, code: str) -> tuple[set[str], set[str]]:
+    """(codes before, codes after) running the fix of `code` as printed."""
+    before = check(python, cwd)
+    found = problem(before, code)
+    assert found is not None, codes(before)
+    assert found["fix"] is not None
+    run_fix(found["fix"]["commands"], cwd)
+    after = check(python, cwd)
+    return codes(before), codes(after)
+
+
+@pytest.mark.parametrize("local", ["torch.py", "torch/__init__.py"])
+def test_a_local_torch_is_renamed_away(tmp_path: Path, local: str) -> None:
+    env = make_env(tmp_path)
+    install_fake_torch(env.site)
+    project = tmp_path / "project"
+    (project / local).parent.mkdir(parents=True, exist_ok=True)
+    (project / local).write_text("print('not torch')\n", encoding="utf-8")
+    before, after = _follow(env.python, project, SHADOW)
+    assert SHADOW not in after
+    assert after <= before  # nothing new broke
+    assert (project / local.replace("torch", "torch_local", 1)).exists()  # nothing was deleted
+
+
+def test_an_empty_torch_folder_shadows_only_a_missing_torch(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    project = tmp_path / "project"
+    (project / "torch").mkdir(parents=True)
+    before, after = _follow(env.python, project, SHADOW)
+    assert SHADOW not in after
+    assert after <= before
+    # With torch installed the namespace folder loses to the regular package: no finding.
+    install_fake_torch(env.site)
+    (project / "torch").mkdir()
+    assert SHADOW not in codes(check(env.python, project))
+
+
+def test_safe_path_keeps_the_working_directory_out(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    install_fake_torch(env.site)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "torch.py").write_text("", encoding="utf-8")
+    assert SHADOW in codes(check(env.python, project))
+    assert SHADOW not in codes(check(env.python, project, env={"PYTHONSAFEPATH": "1"}))
