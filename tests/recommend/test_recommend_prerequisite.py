@@ -109,11 +109,32 @@ def test_free_threaded_fallback_keeps_the_accelerator(k: Knowledge, gpu: str) ->
     assert "torch 2.8.0 is the newest release with wheels for Python 3.13t" in why
 
 
-def test_pip3_of_unknown_owner_stays_pip3(k: Knowledge) -> None:
-    # Whether pip3 belongs to the target could not be told: print what the selector prints.
+def test_pip3_of_unknown_owner_is_not_trusted(k: Knowledge) -> None:
+    # Whether pip3 belongs to the target could not be told (a pyenv shim, no pip3 on PATH):
+    # bare pip3 only where it is proven to be the target's, so the target's own pip.
     facts = machine(nvidia=NvidiaFacts("absent"),
                     python={"pip3_belongs": None, **with_torch("2.13.0+cu130")})
     plan = recommend(facts, k)
-    assert plan.command == f"pip3 uninstall -y torch torchvision\n{CPU}"
-    assert PY not in plan.command
-    assert not any("another interpreter" in s for s in plan.rationale)
+    assert plan.command == (f"{PY} -m pip uninstall -y torch torchvision\n"
+                            f"{CPU.replace('pip3 ', f'{PY} -m pip ', 1)}")
+    assert any("could not be shown to install into the target" in s for s in plan.rationale)
+
+
+def test_a_target_without_pip_gets_it_first(k: Knowledge) -> None:
+    facts = machine(nvidia=NvidiaFacts("absent"),
+                    python={"pip3_belongs": None, "pip_available": False, "env_kind": "venv",
+                            **with_torch("2.13.0+cu130")})
+    plan = recommend(facts, k)
+    assert plan.command.splitlines()[0] == f"{PY} -m ensurepip --upgrade"
+    assert plan.command.splitlines()[1] == f"{PY} -m pip uninstall -y torch torchvision"
+
+
+def test_a_uv_venv_without_pip_gets_uv_pip(k: Knowledge) -> None:
+    facts = machine(nvidia=NvidiaFacts("absent"),
+                    python={"pip3_belongs": None, "pip_available": False, "env_kind": "uv",
+                            **with_torch("2.13.0+cu130")})
+    plan = recommend(facts, k)
+    assert plan.command.splitlines() == [
+        f"uv pip uninstall --python {PY} torch torchvision",
+        f"uv pip install --python {PY} torch torchvision --index-url "
+        "https://download.pytorch.org/whl/cpu"]

@@ -3,6 +3,7 @@ the fix's commands literally, and check again."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -76,10 +77,88 @@ def codes(document: dict[str, Any]) -> set[str]:
     return {p["code"] for p in document["problems"]}
 
 
+# pip sees only the index the command names: no configured find-links or constraints of the
+# machine running the tests (those would pull a real torch wheel of the same version).
+_PIP_ALONE = {"PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": "", "PIP_NO_INPUT": "1",
+              "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_CONSTRAINT": ""}
+
+
 def run_fix(commands: list[str], cwd: Path) -> None:
     """Each fix command exactly as printed, in a POSIX shell, in `cwd`."""
     assert commands, "the fix has no command to run"
     for command in commands:
         done = subprocess.run(["sh", "-c", command], cwd=cwd, capture_output=True, text=True,
-                              timeout=300)
+                              timeout=300, env={**os.environ, **_PIP_ALONE})
         assert done.returncode == 0, (command, done.stdout, done.stderr)
+
+
+def build_wheel(folder: Path, name: str, version: str, files: dict[str, str],
+                requires: tuple[str, ...] = ()) -> Path:
+    """A pure-Python wheel of `files` (path -> text), built by hand: no network, no build tool."""
+    import base64
+    import hashlib
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{name}-{version}"
+    info = f"{stem}.dist-info"
+    meta = "".join(f"Requires-Dist: {r}\n" for r in requires)
+    contents = {
+        **files,
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{meta}",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: torchdoctor-tests\nRoot-Is-Purelib: true\n"
+                         "Tag: py3-none-any\n",
+    }
+    record = []
+    for path, text in contents.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{path},sha256={digest.decode()},{len(text.encode())}")
+    record.append(f"{info}/RECORD,,")
+    wheel = folder / f"{stem}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in contents.items():
+            archive.writestr(path, text)
+        archive.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
+    return wheel
+
+
+def fake_torch_wheels(folder: Path, variant: str = "cpu", version: str = "2.13.0",
+                      vision: str = "0.28.0") -> None:
+    """torch and torchvision wheels of one variant, as the download index serves them."""
+    cuda = None if variant == "cpu" else f"{variant[2:-1]}.{variant[-1]}"
+    local = f"{version}+{variant}"
+    build_wheel(folder, "torch", local, {
+        "torch/__init__.py": f'__version__ = "{local}"\n',
+        "torch/version.py": VERSION_PY.format(version=local, cuda=repr(cuda)),
+    })
+    build_wheel(folder, "torchvision", f"{vision}+{variant}", {
+        "torchvision/__init__.py": f'__version__ = "{vision}+{variant}"\n',
+    }, requires=(f"torch=={version}",))
+
+
+def local_index(tmp_path: Path, variants: tuple[str, ...] = ("cpu",)) -> dict[str, str]:
+    """A PEP 503 index per variant on disk: {download.pytorch.org URL: file:// URL}."""
+    urls = {}
+    for variant in variants:
+        root = tmp_path / "index" / variant
+        wheels = root / "files"
+        fake_torch_wheels(wheels, variant)
+        for name in ("torch", "torchvision"):
+            page = root / name
+            page.mkdir(parents=True, exist_ok=True)
+            links = "".join(f'<a href="../files/{w.name}">{w.name}</a>\n'
+                            for w in sorted(wheels.glob(f"{name}-*.whl")))
+            (page / "index.html").write_text(f"<html><body>\n{links}</body></html>\n",
+                                             encoding="utf-8")
+        urls[f"https://download.pytorch.org/whl/{variant}"] = root.as_uri()
+    return urls
+
+
+def localized(commands: list[str], urls: dict[str, str]) -> list[str]:
+    """The fix's commands with pytorch.org's index swapped for the local one (nothing else)."""
+    out = []
+    for command in commands:
+        for remote, local in urls.items():
+            command = command.replace(remote, local)
+        out.append(command)
+    return out

@@ -8,7 +8,16 @@ import os
 from pathlib import Path
 
 import pytest
-from fix_support import check, codes, install_fake_torch, make_env, problem, run_fix
+from fix_support import (
+    check,
+    codes,
+    install_fake_torch,
+    local_index,
+    localized,
+    make_env,
+    problem,
+    run_fix,
+)
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the broken states are built with POSIX "
                                 "venvs and shell commands")
@@ -60,3 +69,21 @@ def test_safe_path_keeps_the_working_directory_out(tmp_path: Path) -> None:
     (project / "torch.py").write_text("", encoding="utf-8")
     assert SHADOW in codes(check(env.python, project))
     assert SHADOW not in codes(check(env.python, project, env={"PYTHONSAFEPATH": "1"}))
+
+
+def test_an_install_into_a_venv_without_pip_works_as_printed(tmp_path: Path) -> None:
+    """A venv made --without-pip: `python -m pip` would fail; the fix installs pip first."""
+    env = make_env(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    before = check(env.python, project)
+    missing = problem(before, "torch-not-installed")
+    assert missing is not None
+    assert missing["fix"] is not None
+    commands = missing["fix"]["commands"]
+    assert commands[0] == f"{env.python} -m ensurepip --upgrade"
+    urls = local_index(tmp_path)
+    run_fix(localized(commands, urls), project)
+    after = check(env.python, project)
+    assert "torch-not-installed" not in codes(after)
+    assert after["facts"]["python"]["torch_copies"][0]["version"] == "2.13.0+cpu"

@@ -126,9 +126,14 @@ def _listdir(path: str) -> List[str]:
 
 
 def _pip3() -> Dict[str, Any]:
+    # Whether `python -m pip` can run here (a venv made --without-pip, a uv venv have no pip);
+    # find_spec locates pip without importing it.
+    import importlib.util
+
+    available = importlib.util.find_spec("pip") is not None
     pip3 = shutil.which("pip3")
     if not pip3:
-        return {"pip3_path": None, "pip3_belongs": None}
+        return {"pip3_path": None, "pip3_belongs": None, "pip_available": available}
     scripts = sysconfig.get_paths().get("scripts", "")
     same_dir = os.path.realpath(os.path.dirname(pip3)) == os.path.realpath(scripts)
     interpreter = _shebang_interpreter(pip3)
@@ -140,7 +145,7 @@ def _pip3() -> Dict[str, Any]:
         belongs = True if same_dir else None  # a wrapper (pyenv shim): cannot tell where it leads
     else:
         belongs = same_dir
-    return {"pip3_path": pip3, "pip3_belongs": belongs}
+    return {"pip3_path": pip3, "pip3_belongs": belongs, "pip_available": available}
 
 
 def _machine() -> Optional[str]:

@@ -151,6 +151,7 @@ class PythonFacts:
     externally_managed: bool | None = None  # PEP 668 EXTERNALLY-MANAGED marker applies
     distributions: tuple[Distribution, ...] | None = None
     torch_copies: tuple[TorchCopy, ...] | None = None
+    pip_available: bool | None = added()  # `python -m pip` can run (pip is importable here)
 
     def distribution(self, name: str) -> Distribution | None:
         """The first installed distribution with this (normalised) name."""

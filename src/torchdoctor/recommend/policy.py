@@ -66,11 +66,22 @@ def _own(t: Target, g: PythonGate) -> bool:
 
 
 def _fix(text: str, t: Target, g: PythonGate, installed: shell.Installed | None) -> str:
-    """The page's command as the fix here: uninstall first, and the target's own pip."""
+    """The page's command as the fix here: uninstall first, and the target's own pip. Bare
+    `pip3` only where pip3 is proven to be the target's; a uv environment without pip gets the
+    `uv pip` form; an environment without pip gets it first."""
+    own = _own(t, g) and t.executable is not None and t.os is not None
+    if own and t.pip_available is False and t.env_kind == "uv":
+        assert t.os
+        uv = shell.uv_form(text, installed, t.executable, t.os)
+        if uv is not None:
+            return uv
     if installed is not None:
         text = "\n".join([*shell.uninstall_lines(installed), text])
-    if _own(t, g) and t.pip3_belongs is False and t.os:
+    if own and t.pip3_belongs is not True:
+        assert t.os
         text = shell.use_pip_of(text, t.executable, t.os)
+        if t.pip_available is False:
+            text = f"{shell.command_word(t.executable or '', t.os)} -m ensurepip --upgrade\n{text}"
     return text
 
 
@@ -138,7 +149,7 @@ def _alternatives(k: Knowledge, t: Target, g: PythonGate, choice: Choice, main: 
     if t.rosetta_python:
         alts.extend(_rosetta_alternative(k, t))
     if t.env_kind == "uv":
-        python = t.executable if t.pip3_belongs is False and _own(t, g) else None
+        python = t.executable if t.pip3_belongs is not True and _own(t, g) else None
         uv = shell.uv_form(main.command, installed, python, t.os)
         if uv:
             alts.append(Alternative("This is a uv environment; the same with uv:", uv,
@@ -197,9 +208,14 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
         installed = None
     installed = _replacing(k, installed, release, choice.variant, why)
     fix = _fix(main.command, t, g, installed)
-    if _own(t, g) and t.pip3_belongs is False and t.executable:
-        why.append(f"pip3 on PATH installs into another interpreter, so the fix runs the target's "
-                   f"own pip ({t.executable} -m pip).")
+    if _own(t, g) and t.pip3_belongs is not True and t.executable:
+        which = ("installs into another interpreter" if t.pip3_belongs is False else
+                 "could not be shown to install into the target")
+        why.append(f"pip3 on PATH {which}, so the fix runs the target's own pip "
+                   f"({t.executable} -m pip).")
+    if _own(t, g) and t.pip_available is False:
+        why.append("The target has no pip (a venv made without it, or a uv venv): the fix "
+                   + ("uses `uv pip`." if t.env_kind == "uv" else "installs pip first."))
     if t.env_kind == "conda":
         why.append(CONDA_NOTE)
     if t.env_kind == "uv":

@@ -64,6 +64,8 @@ class Target:
     # "PCI bus", ...). Unknown is not absent: no advice may remove a GPU build because of it.
     gpus_unknown: tuple[str, ...] = ()
     installed_variant: str | None = None  # the installed torch's variant, when its record says
+    pip_available: bool | None = None  # `python -m pip` runs in the target
+    externally_managed: bool | None = None  # PEP 668: pip refuses to install into it
 
     @property
     def any_gpu(self) -> bool:
@@ -188,4 +190,6 @@ def target_of(facts: Facts) -> Target:
         intel_xpu=bool(intel.xpu_capable), intel_names=intel_names,
         intel_level_zero=None if intel.status != "found" else bool(intel.level_zero_gpu_driver),
         apple_silicon=facts.apple.apple_silicon, python_translated=facts.apple.python_translated,
-        gpus_unknown=_gpus_unknown(facts, os_name), installed_variant=installed_variant(facts))
+        gpus_unknown=_gpus_unknown(facts, os_name), installed_variant=installed_variant(facts),
+        pip_available=facts.python.pip_available,
+        externally_managed=facts.python.externally_managed)
