@@ -162,3 +162,11 @@ def localized(commands: list[str], urls: dict[str, str]) -> list[str]:
             command = command.replace(remote, local)
         out.append(command)
     return out
+
+
+def install_wheels(env: Env, wheels: list[Path]) -> None:
+    """Install these wheel files into the environment, as they are (no dependencies)."""
+    done = subprocess.run([env.python, "-m", "pip", "install", "--no-deps", "--no-index",
+                           *map(str, wheels)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **_PIP_ALONE})
+    assert done.returncode == 0, done.stderr

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from fix_support import (
+    build_wheel,
     check,
     codes,
+    fake_torch_wheels,
     install_fake_torch,
+    install_wheels,
     local_index,
     localized,
     make_env,
@@ -24,13 +27,15 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="the broken states are b
 SHADOW = "torch-shadowed-by-local-file"
 
 
-def _follow(python: str, cwd: Path, code: str) -> tuple[set[str], set[str]]:
-    """(codes before, codes after) running the fix of `code` as printed."""
+def _follow(python: str, cwd: Path, code: str,
+            urls: dict[str, str] | None = None) -> tuple[set[str], set[str]]:
+    """(codes before, codes after) running the fix of `code` as printed (pytorch.org's index
+    swapped for a local one of fake wheels when `urls` are given)."""
     before = check(python, cwd)
     found = problem(before, code)
     assert found is not None, codes(before)
     assert found["fix"] is not None
-    run_fix(found["fix"]["commands"], cwd)
+    run_fix(localized(found["fix"]["commands"], urls or {}), cwd)
     after = check(python, cwd)
     return codes(before), codes(after)
 
@@ -87,3 +92,26 @@ def test_an_install_into_a_venv_without_pip_works_as_printed(tmp_path: Path) -> 
     after = check(env.python, project)
     assert "torch-not-installed" not in codes(after)
     assert after["facts"]["python"]["torch_copies"][0]["version"] == "2.13.0+cpu"
+
+
+@pytest.mark.parametrize("vision", ["0.28.0+cu130", "0.27.0+cpu"])
+def test_a_torchvision_for_another_torch_is_replaced(tmp_path: Path, vision: str) -> None:
+    """torchvision of another variant (pip keeps it: same version) or another release."""
+    env = make_env(tmp_path, pip=True)
+    wheels = tmp_path / "broken"
+    fake_torch_wheels(wheels, "cpu")
+    build_wheel(wheels, "torchvision", vision, {"torchvision/__init__.py": ""})
+    install_wheels(env, sorted(wheels.glob("torch-*.whl")) + sorted(
+        wheels.glob(f"torchvision-{vision}-*.whl")))
+    project = tmp_path / "project"
+    project.mkdir()
+    found = problem(check(env.python, project), "torchvision-torch-mismatch")
+    assert found is not None
+    assert found["fix"] is not None
+    assert found["fix"]["commands"] == [
+        f"{env.python} -m pip install --force-reinstall --no-deps torchvision==0.28.0 "
+        "--index-url https://download.pytorch.org/whl/cpu"]
+    before, after = _follow(env.python, project, "torchvision-torch-mismatch",
+                            local_index(tmp_path))
+    assert "torchvision-torch-mismatch" not in after
+    assert after <= before

@@ -46,9 +46,7 @@ def _pairing(ctx: Ctx, check: str, name: str) -> list[Problem]:
     if dist is None:
         return []
     have = dist.version.split("+")[0]
-    fix = Fix(f"Install the {name} that pairs with torch {ctx.torch_label} from the same "
-              f"index as torch (`torchdoctor install-command` prints it), or reinstall both "
-              "together.", ("torchdoctor install-command",))
+    fix = _pairing_fix(ctx, name, expected)
     if expected is not None:
         want, got = version_key(expected), version_key(have)
         if want[:2] != got[:2]:
@@ -61,6 +59,34 @@ def _pairing(ctx: Ctx, check: str, name: str) -> list[Problem]:
                             f"{ctx.torch_label} pairs with {name} {expected}.", fix,
                             severity=Severity.WARNING)]
     return _tags(ctx, check, name, dist.local_tag, dist.version, fix)
+
+
+def _pairing_fix(ctx: Ctx, name: str, expected: str | None) -> Fix:
+    """The companion that pairs with the installed torch, from the index torch came from,
+    replacing the one installed (pip keeps a package of the same version otherwise) and leaving
+    torch as it is (--no-deps)."""
+    if expected is None:
+        return Fix(f"Install the {name} release that pairs with torch {ctx.torch_label}, from "
+                   "the same index as torch (the torchvision/torchaudio compatibility table on "
+                   "pytorch.org lists the pairs); this shows what is installed:",
+                   ctx.pip(f"show torch {name}"))
+    index = _index_of_installed(ctx)
+    where = f" --index-url {index}" if index else ""
+    source = f"the {ctx.variant} index" if index else "PyPI, where this torch came from"
+    return Fix(f"Replace {name} with {expected}, the release that pairs with torch "
+               f"{ctx.torch_label}, from {source}; torch stays as it is:",
+               ctx.pip(f"install --force-reinstall --no-deps {name}=={expected}{where}"))
+
+
+def _index_of_installed(ctx: Ctx) -> str | None:
+    """The download index of the installed torch's variant; None for a PyPI wheel (no local
+    tag), whose companions come from PyPI too."""
+    tag = ctx.torch_dist.local_tag if ctx.torch_dist else None
+    release = ctx.knowledge.release(ctx.torch_public or "")
+    if tag is None or release is None or ctx.variant is None or ctx.os is None:
+        return None
+    url = release.variants.get(ctx.os, {}).get(ctx.variant)
+    return str(url) if url else None
 
 
 def _tags(ctx: Ctx, check: str, name: str, tag: str | None, version: str,

@@ -66,6 +66,20 @@ class Ctx:
         version = self.torch_version
         return version.split("+")[0] if version else None
 
+    def pip(self, arguments: str) -> tuple[str, ...]:
+        """`pip <arguments>` as the target runs it: bare pip3 only where pip3 is proven to be
+        the target's own, else `<python> -m pip`; pip installed first where the target has
+        none (a uv environment without pip uses `uv pip --python`)."""
+        py = self.facts.python
+        if py.pip_available is False and py.env_kind == "uv":
+            verb, _, rest = arguments.partition(" ")
+            return (f"uv pip {verb} --python {self.python_cmd} {rest}".rstrip(),)
+        if py.pip3_belongs is True and py.pip_available is not False:
+            return (f"pip3 {arguments}",)
+        first = (f"{self.python_cmd} -m ensurepip --upgrade",) if py.pip_available is False \
+            else ()
+        return (*first, f"{self.python_cmd} -m pip {arguments}")
+
     @property
     def nvidia_gpus(self) -> tuple[NvidiaGpu, ...]:
         nvidia = self.facts.nvidia
