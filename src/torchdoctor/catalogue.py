@@ -82,6 +82,7 @@ _KINDS = (
     ProblemKind("probe-failed", "probe_failed", INFO, "A check could not run"),
     # Outcomes of torchdoctor's own checks (no class of their own)
     ProblemKind("torch-not-installed", None, INFO, "torch is not installed"),
+    ProblemKind("torch-install-broken", None, E, "torch is installed only in part"),
     ProblemKind("torch-import-failed", None, E, "import torch fails"),
     ProblemKind("torch-import-crashed", None, E, "import torch crashes the interpreter"),
     ProblemKind("verify-timed-out", None, INFO, "Verification did not finish in time"),

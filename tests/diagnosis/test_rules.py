@@ -186,6 +186,11 @@ CASES = [
          ("CUDA_VISIBLE_DEVICES='1'", "1 NVIDIA GPU"), None, "nvidia"),
     Case("torch-shadowed-by-local-file", E,
          {"python": _py(cwd_shadow="torch.py")}, ("torch.py", "/home/ada/proj"), None, "torch"),
+    Case("torch-install-broken", E,
+         {"python": python_env(dist("torch", "2.13.0+cpu"), copies=())},
+         ("2.13.0+cpu", "missing", "import torch"), None, "torch",
+         fix_command="pip3 install --force-reinstall --no-deps torch==2.13.0 --index-url "
+                     "https://download.pytorch.org/whl/cpu"),
     Case("mps-macos-too-old", W,
          {**mac("13.6"), "python": torch_env("2.13.0", machine="arm64")},
          ("13.6", "2.13.0", "14.0"), None, "apple"),

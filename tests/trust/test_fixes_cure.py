@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fix_support import (
+    Env,
     build_wheel,
     check,
     codes,
@@ -115,3 +116,34 @@ def test_a_torchvision_for_another_torch_is_replaced(tmp_path: Path, vision: str
                             local_index(tmp_path))
     assert "torchvision-torch-mismatch" not in after
     assert after <= before
+
+
+def _installed_torch(tmp_path: Path) -> tuple[Env, Path]:
+    env = make_env(tmp_path, pip=True)
+    wheels = tmp_path / "wheels"
+    fake_torch_wheels(wheels, "cpu")
+    install_wheels(env, sorted(wheels.glob("torch-*.whl")))
+    project = tmp_path / "project"
+    project.mkdir()
+    return env, project
+
+
+@pytest.mark.parametrize("damage", ["package", "init", "metadata"])
+def test_a_torch_installed_in_part_is_reinstalled(tmp_path: Path, damage: str) -> None:
+    """The package deleted, only torch/__init__.py deleted, or pip's record deleted."""
+    import shutil
+
+    env, project = _installed_torch(tmp_path)
+    if damage == "package":
+        shutil.rmtree(env.site / "torch")
+    elif damage == "init":
+        (env.site / "torch" / "__init__.py").unlink()
+    else:
+        for info in env.site.glob("torch-*.dist-info"):
+            shutil.rmtree(info)
+    before, after = _follow(env.python, project, "torch-install-broken", local_index(tmp_path))
+    assert "torch-install-broken" not in after
+    assert after <= before
+    state = check(env.python, project)["facts"]["python"]
+    assert state["torch_copies"][0]["version"] == "2.13.0+cpu"
+    assert [d["version"] for d in state["distributions"] if d["name"] == "torch"] == ["2.13.0+cpu"]

@@ -50,10 +50,39 @@ def check(ctx: Ctx) -> Check:
                    f"installed by {dist.installer}" if dist and dist.installer
                    and dist.installer != "pip" else None,
                    f"{len(copies)} copies on sys.path" if len(copies) > 1 else None)
-    problems = [*always, *_cpu_build(ctx), *_arch(ctx), *_copies(ctx), *_conda_channel(ctx),
-                *companions.rules(ctx, ID)]
+    problems = [*always, *_broken(ctx), *_cpu_build(ctx), *_arch(ctx), *_copies(ctx),
+                *_conda_channel(ctx), *companions.rules(ctx, ID)]
     details = [f"{c.version or '?'} at {c.path}" for c in copies]
     return make_check(ID, TITLE, summary, problems, details)
+
+
+def _broken(ctx: Ctx) -> list[Problem]:
+    """pip's record without the package, or the package without pip's record."""
+    state = ctx.facts.python.torch_state
+    if state not in ("metadata-only", "package-only"):
+        return []
+    version = ctx.torch_version or ""
+    if state == "metadata-only":
+        where = ctx.torch_dist.location if ctx.torch_dist else "site-packages"
+        what = (f"pip's record says torch {version} is installed, but its package is missing "
+                f"from {where} (no torch/__init__.py: deleted, or an upgrade was interrupted): "
+                "`import torch` fails while pip reports torch as installed.")
+    else:
+        where = ctx.torch.path if ctx.torch else "site-packages"
+        what = (f"torch {version or '(version unknown)'} is in {where}, but pip has no record of "
+                "it (its .dist-info folder is gone): pip can neither upgrade nor uninstall it, "
+                "and `pip install torch` would install a second copy over it.")
+    public = version.split("+")[0]
+    if not public:
+        return [problem("torch-install-broken", ID, what,
+                        Fix("Delete the torch folder named above, then install torch again."))]
+    index = companions.index_of_installed(ctx)
+    where_from = f" --index-url {index}" if index else ""
+    return [problem("torch-install-broken", ID, what,
+                    Fix(f"Reinstall torch {public} over what is there (--no-deps keeps "
+                        "everything else as it is):",
+                        ctx.pip(f"install --force-reinstall --no-deps torch=={public}"
+                                f"{where_from}")))]
 
 
 def _build_name(ctx: Ctx) -> str:

@@ -70,7 +70,7 @@ def _pairing_fix(ctx: Ctx, name: str, expected: str | None) -> Fix:
                    "the same index as torch (the torchvision/torchaudio compatibility table on "
                    "pytorch.org lists the pairs); this shows what is installed:",
                    ctx.pip(f"show torch {name}"))
-    index = _index_of_installed(ctx)
+    index = index_of_installed(ctx)
     where = f" --index-url {index}" if index else ""
     source = f"the {ctx.variant} index" if index else "PyPI, where this torch came from"
     return Fix(f"Replace {name} with {expected}, the release that pairs with torch "
@@ -78,10 +78,11 @@ def _pairing_fix(ctx: Ctx, name: str, expected: str | None) -> Fix:
                ctx.pip(f"install --force-reinstall --no-deps {name}=={expected}{where}"))
 
 
-def _index_of_installed(ctx: Ctx) -> str | None:
+def index_of_installed(ctx: Ctx) -> str | None:
     """The download index of the installed torch's variant; None for a PyPI wheel (no local
     tag), whose companions come from PyPI too."""
-    tag = ctx.torch_dist.local_tag if ctx.torch_dist else None
+    version = ctx.torch_version or ""
+    tag = version.split("+", 1)[1] if "+" in version else None
     release = ctx.knowledge.release(ctx.torch_public or "")
     if tag is None or release is None or ctx.variant is None or ctx.os is None:
         return None
