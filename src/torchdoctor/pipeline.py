@@ -128,6 +128,7 @@ def build_report(
     stage lines and its verdict line."""
     from torchdoctor import knowledge as knowledge_module
     from torchdoctor.diagnosis import diagnose
+    from torchdoctor.diagnosis.context import UNUSABLE_PYTHON
     from torchdoctor.recommend import NoRecommendation, try_recommend
     from torchdoctor.verify.outcome import stage_checks, to_check
 
@@ -138,6 +139,8 @@ def build_report(
         # No plan (an OS or architecture without wheels) is a finding of the diagnosis.
         result = try_recommend(facts, known)
         plan = None if isinstance(result, NoRecommendation) else result
+        if facts.python.failure in UNUSABLE_PYTHON:
+            plan = None  # an interpreter that cannot run gets no command to run with it
         checks += diagnose(facts, known, plan)
     elif verify is not None:
         checks += stage_checks(verify)

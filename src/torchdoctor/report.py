@@ -94,6 +94,8 @@ class InstallPlan:
     index_url: str | None = None
     alternatives: tuple[Alternative, ...] = ()
     replaces_installed: bool = False  # the command uninstalls / force-reinstalls another build
+    installed_already: bool = False  # the installed torch is this build: the command is for a
+    # new environment only (it would change nothing here)
     # A step that must come first, or a caveat the reader must see beside the command, e.g.
     # "Update the NVIDIA driver to 580 or newer first." Shown with the command, not only with -v.
     prerequisite: str | None = None

@@ -235,7 +235,7 @@ CASES = [
          ("QEMU Virtual CPU", "no AVX"), None, "resources"),
     Case("knowledge-stale", INFO,
          {"python": torch_env("2.14.1+cpu")}, ("2.14.1+cpu", "2026-07-28", "2.13.0"), None,
-         "knowledge", fix_command="python -m pip install --upgrade torchdoctor"),
+         "knowledge"),
     Case("probe-failed", Severity.INFO,
          {"nvidia": NvidiaFacts(status="unknown", reason="nvidia-smi timed out after 5 s")},
          ("timed out after 5 s", "not judged"), None, "nvidia"),

@@ -32,13 +32,29 @@ class Env:
         return self.root / "lib" / version / "site-packages"
 
 
+_TEMPLATE: list[Path] = []  # one venv with pip per test session, copied for each test
+
+
 def make_env(tmp_path: Path, name: str = "venv", pip: bool = False) -> Env:
-    """A venv of the interpreter running the tests (with pip only when asked: it costs seconds)."""
+    """A venv of the interpreter running the tests. One with pip is a copy of a template made
+    once per session (installing pip costs seconds; `python -m pip` works from a copied venv)."""
+    import shutil
+
     root = tmp_path / name
-    args = [sys.executable, "-m", "venv", str(root)]
     if not pip:
-        args.insert(3, "--without-pip")
-    subprocess.run(args, check=True, capture_output=True, timeout=120)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True,
+                       capture_output=True, timeout=120)
+        return Env(root)
+    if not _TEMPLATE:
+        import atexit
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="torchdoctor-venv-"))
+        atexit.register(shutil.rmtree, folder, True)
+        subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True,
+                       capture_output=True, timeout=300)
+        _TEMPLATE.append(folder / "venv")
+    shutil.copytree(_TEMPLATE[0], root, symlinks=True)
     return Env(root)
 
 

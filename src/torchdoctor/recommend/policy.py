@@ -206,6 +206,7 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
     if kept is not None:
         why.append(f"torch {kept.version} ({kept.variant}) is installed; {keep_why}.")
         installed = None
+    already = installed is not None and installed.same_build(release.version, choice.variant)
     installed = _replacing(k, installed, release, choice.variant, why)
     fix = _fix(main.command, t, g, installed)
     if _own(t, g) and t.pip3_belongs is not True and t.executable:
@@ -226,7 +227,7 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
         compute="default" if t.os == "macos" else choice.variant, rationale=tuple(why),
         knowledge_date=k.knowledge_date, index_url=main.index_url,
         alternatives=tuple(_alternatives(k, t, g, choice, main, installed)),
-        replaces_installed=installed is not None,
+        replaces_installed=installed is not None, installed_already=already,
         prerequisite=_prerequisite(t, g, choice, kept))
 
 

@@ -73,6 +73,7 @@ def _install(plan: InstallPlan | None) -> dict[str, Any] | None:
             for alt in plan.alternatives
         ],
         "replaces_installed": plan.replaces_installed,
+        "installed_already": plan.installed_already,
         "knowledge_date": plan.knowledge_date,
     }
 

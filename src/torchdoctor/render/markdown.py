@@ -72,6 +72,8 @@ def _install(report: Report) -> list[str]:
     date = plan.knowledge_date or report.knowledge_date
     if date:
         what += f", release knowledge of {date}"
+    if plan.installed_already:
+        what += " — installed here already; the command is for a new environment"
     lines = ["## Install command", "", what, ""]
     if plan.prerequisite:
         lines += [f"**{plan.prerequisite}**", ""]

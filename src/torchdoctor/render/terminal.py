@@ -123,6 +123,9 @@ def _install_lines(out: _Lines, report: Report, verbose: int) -> None:
     date = plan.knowledge_date or report.knowledge_date
     when = f", release knowledge of {date}" if date else ""
     out.prose(0, ("", ""), f"Install command {g.dash} {what}{when}", "bold")
+    if plan.installed_already:
+        out.prose(2, ("", ""), "Installed here already: the command is for a new environment.",
+                  "dim")
     if plan.prerequisite:  # right above the command: it fails or misleads without it
         out.prose(2, ("", ""), plan.prerequisite, "yellow")
     for line in plan.command.splitlines():  # an uninstall step stands on its own line
