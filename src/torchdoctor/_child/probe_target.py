@@ -52,6 +52,21 @@ def _header(text: str, key: str) -> Optional[str]:
     return None
 
 
+def _requires_torch(text: str) -> Optional[str]:
+    """The torch requirement a package's metadata declares ("==2.5.1", ">=2.14.0"), if any."""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        name, sep, value = line.partition(":")
+        if not sep or name.strip().lower() != "requires-dist":
+            continue
+        requirement = value.split(";")[0].strip()
+        match = re.match(r"(?i)^torch(?![\w.-])\s*\(?\s*([^)]*?)\s*\)?$", requirement)
+        if match:
+            return match.group(1).replace(" ", "") or None
+    return None
+
+
 def _site_dirs() -> List[str]:
     """sys.path directories (minus this script's own), plus the user site where Python adds it."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -212,6 +227,7 @@ def _distributions(dirs: List[str]) -> List[Dict[str, Any]]:
                     "local_tag": local,
                     "location": directory,
                     "installer": installer,
+                    "requires_torch": _requires_torch(meta or "") if name != "torch" else None,
                 }
             )
     return found

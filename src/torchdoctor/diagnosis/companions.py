@@ -47,6 +47,15 @@ def _pairing(ctx: Ctx, check: str, name: str) -> list[Problem]:
         return []
     have = dist.version.split("+")[0]
     fix = _pairing_fix(ctx, name, expected)
+    declared = _declared(dist.requires_torch, ctx.torch_public)
+    if declared is False:
+        return [problem("torchvision-torch-mismatch", check,
+                        f"{name} {dist.version} requires torch{dist.requires_torch}, but torch "
+                        f"{ctx.torch_label} is installed.", fix)]
+    if declared is True:
+        # The companion's own requirement holds: the knowledge's table (which may not know this
+        # release yet) does not overrule it; only the build variants are compared.
+        return _tags(ctx, check, name, dist.local_tag, dist.version, fix)
     if expected is not None:
         want, got = version_key(expected), version_key(have)
         if want[:2] != got[:2]:
@@ -59,6 +68,20 @@ def _pairing(ctx: Ctx, check: str, name: str) -> list[Problem]:
                             f"{ctx.torch_label} pairs with {name} {expected}.", fix,
                             severity=Severity.WARNING)]
     return _tags(ctx, check, name, dist.local_tag, dist.version, fix)
+
+
+def _declared(requirement: str | None, torch: str | None) -> bool | None:
+    """Whether the installed torch satisfies a companion's declared requirement; None when
+    there is none to judge by (older wheels declare none: the table decides)."""
+    if not requirement or not torch:
+        return None
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(torch) in SpecifierSet(requirement)
+    except (InvalidSpecifier, InvalidVersion):
+        return None
 
 
 def _pairing_fix(ctx: Ctx, name: str, expected: str | None) -> Fix:

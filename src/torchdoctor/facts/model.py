@@ -98,6 +98,7 @@ class Distribution:
     local_tag: str | None  # the part after "+": "cu130", "cpu", "rocm6.4"; None when absent
     location: str  # the site-packages directory that holds it
     installer: str | None  # the INSTALLER record: "pip", "uv", "conda"
+    requires_torch: str | None = added()  # the torch requirement its metadata declares: "==2.5.1"
 
 
 @dataclass(frozen=True)
