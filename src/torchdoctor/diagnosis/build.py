@@ -149,11 +149,15 @@ def _arch(ctx: Ctx) -> list[Problem]:
     if not cuda_minor(variant) or ctx.os is None or ctx.arch is None:
         return []
     archs = k.compute_capabilities(variant, ctx.os, ctx.arch)
+    runs = {g.index: variant_runs_on_gpu(k, variant, ctx.os, ctx.arch, g.compute_capability)
+            for g in ctx.nvidia_gpus if g.compute_capability}
     out = []
     for gpu in ctx.nvidia_gpus:
         cc = gpu.compute_capability
-        if not cc or variant_runs_on_gpu(k, variant, ctx.os, ctx.arch, cc) is not False:
+        if not cc or runs.get(gpu.index) is not False:
             continue
+        if any(runs.get(g.index) for g in ctx.nvidia_gpus) and _no_current_wheel(ctx, cc):
+            continue  # beside GPUs it runs on: the NVIDIA line names the legacy card
         sms = archs.sm if archs else ()
         ptx = f" (+PTX {', '.join(archs.ptx)})" if archs and archs.ptx else ""
         span = ", ".join(sm_name(s) for s in sms) + ptx
@@ -166,6 +170,16 @@ def _arch(ctx: Ctx) -> list[Problem]:
                            install_fix(ctx, "Install a build with kernels for this GPU:",
                                        compute_prefix="cu")))
     return out
+
+
+def _no_current_wheel(ctx: Ctx, cc: str) -> bool:
+    """No CUDA build of the stable release has kernels for this capability."""
+    k = ctx.knowledge
+    assert ctx.os
+    assert ctx.arch
+    variants = [v for v in k.variants(k.stable, ctx.os, ctx.arch) if cuda_minor(v)]
+    return bool(variants) and all(
+        variant_runs_on_gpu(k, v, ctx.os, ctx.arch, cc) is False for v in variants)
 
 
 def _shadow(ctx: Ctx) -> list[Problem]:

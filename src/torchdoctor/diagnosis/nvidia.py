@@ -216,6 +216,25 @@ def _too_old_gpus(ctx: Ctx) -> list[Problem]:
             continue  # some variant runs it, or the knowledge cannot say
         installed_ok = cuda_minor(ctx.variant or "") and variant_runs_on_gpu(
             k, ctx.variant or "", ctx.os, ctx.arch, cc) is not False
+        others = [g for g in ctx.nvidia_gpus if g is not gpu and g.compute_capability and any(
+            variant_runs_on_gpu(k, v, ctx.os, ctx.arch, g.compute_capability)
+            for v in cuda_variants)]
+        if others:
+            # Beside GPUs that compute (a legacy display card, an old accelerator): the
+            # recommendation is for those, and this card only needs hiding from torch.
+            keep = ",".join(str(g.index) for g in others)
+            out.append(problem(
+                "gpu-too-old-for-any-wheel", ID,
+                f"{gpu.name} ({sm_name(cc)}) is older than every CUDA build of torch "
+                f"{k.stable.version}; torch uses the {others[0].name} and must not be "
+                "handed this card.",
+                Fix("Hide it from torch in the shell that runs your code (PCI bus order, as "
+                    "nvidia-smi numbers GPUs):",
+                    (f'$env:CUDA_DEVICE_ORDER="PCI_BUS_ID"; $env:CUDA_VISIBLE_DEVICES="{keep}"'
+                     if ctx.os == "windows" else
+                     f"export CUDA_DEVICE_ORDER=PCI_BUS_ID CUDA_VISIBLE_DEVICES={keep}",)),
+                severity=Severity.INFO))
+            continue
         out.append(problem(
             "gpu-too-old-for-any-wheel", ID,
             f"{gpu.name} ({sm_name(cc)}) is older than every CUDA build of torch "

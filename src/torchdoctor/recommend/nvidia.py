@@ -9,11 +9,12 @@ newest. Peers that try "the newest CUDA index first" or ignore the GPU's capabil
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from torchdoctor.knowledge import Knowledge, Release, cuda_minor, version_key
 from torchdoctor.knowledge.compat import driver_runs_variant, parse_cc, sm_name, variant_runs_on_gpu
-from torchdoctor.recommend.choice import Choice, OtherBuild
-from torchdoctor.recommend.target import Target
+from torchdoctor.recommend.choice import Choice, ExtraStep, OtherBuild
+from torchdoctor.recommend.target import Gpu, Target
 
 
 def cuda_variants(k: Knowledge, release: Release, os: str, arch: str) -> list[str]:
@@ -177,23 +178,65 @@ def _installed_if_driver_unknown(k: Knowledge, variants: Sequence[str], t: Targe
     return variant if kernels_fit(k, variant, t) is not False else None
 
 
+def _found(t: Target) -> str:
+    """The sentence that says which GPUs and driver the choice is for."""
+    found = f"Found the {gpu_label(t)}"
+    if t.nvidia_state == "loaded":
+        return found + f" with NVIDIA {_driver_text(t)}."
+    if t.nvidia_state == "missing":
+        return found + " on the PCI bus, but no NVIDIA driver is loaded."
+    return found + f"; the NVIDIA driver could not be checked ({t.nvidia_reason or 'unknown'})."
+
+
+def _left_out(k: Knowledge, variants: Sequence[str], t: Target) -> tuple[Gpu, ...]:
+    """GPUs no variant of the release has kernels for, beside GPUs that one has: a legacy
+    display card or an old accelerator must not drag the compute GPUs down to an old release
+    or to the CPU build. Empty when every GPU fits, or none does."""
+    if len(t.nvidia_gpus) < 2:
+        return ()
+    def fits(gpu: Gpu) -> bool:
+        one = replace(t, nvidia_gpus=(gpu,))
+        return any(kernels_fit(k, v, one) is not False for v in variants)
+    out = tuple(g for g in t.nvidia_gpus if g.compute_capability and not fits(g))
+    return out if len(out) < len(t.nvidia_gpus) else ()
+
+
+def _without(k: Knowledge, release: Release, t: Target, older: Sequence[Release],
+             left_out: tuple[Gpu, ...]) -> Choice:
+    """The choice for the GPUs that can compute, naming the cards left out and how to hide
+    them from torch."""
+    keep = tuple(g for g in t.nvidia_gpus if g not in left_out)
+    choice = choose_cuda(k, release, replace(t, nvidia_gpus=keep), older)
+    names = " and ".join(f"{g.name} ({sm_name(g.compute_capability or '')})" for g in left_out)
+    why = (f"No torch {release.version} build has kernels for the {names}; it is left out and "
+           f"the choice is for the {' and '.join(dict.fromkeys(g.name for g in keep))}.")
+    extra = choice.extra
+    indices = [g.index for g in keep]
+    if all(i is not None for i in indices):
+        visible = ",".join(str(i) for i in indices)
+        command = (f'$env:CUDA_DEVICE_ORDER="PCI_BUS_ID"; $env:CUDA_VISIBLE_DEVICES="{visible}"'
+                   if t.os == "windows" else
+                   f"export CUDA_DEVICE_ORDER=PCI_BUS_ID CUDA_VISIBLE_DEVICES={visible}")
+        extra = (*extra, ExtraStep(f"To keep torch off the {names}, hide it in the shell that "
+                                   "runs your code (PCI bus order, as nvidia-smi numbers GPUs):",
+                                   command))
+    return replace(choice, reasons=(why, *choice.reasons), extra=extra)
+
+
 def choose_cuda(k: Knowledge, release: Release, t: Target,
                 older: Sequence[Release] = ()) -> Choice:
     """The CUDA variant of `release` for the target's NVIDIA GPUs; `older` are the releases to
     fall back to (newest first, already filtered for the target's Python and platform)."""
     assert t.os
     assert t.arch
-    found = f"Found the {gpu_label(t)}"
-    if t.nvidia_state == "loaded":
-        found += f" with NVIDIA {_driver_text(t)}."
-    elif t.nvidia_state == "missing":
-        found += " on the PCI bus, but no NVIDIA driver is loaded."
-    else:
-        found += f"; the NVIDIA driver could not be checked ({t.nvidia_reason or 'unknown'})."
+    found = _found(t)
     variants = cuda_variants(k, release, t.os, t.arch)
     if not variants:
         return Choice("cpu", (found, f"torch {release.version} has no CUDA wheels for "
                                      f"{t.os} {t.arch}; the CPU build is what runs here."))
+    left_out = _left_out(k, variants, t)
+    if left_out:
+        return _without(k, release, t, older, left_out)
     known = t.nvidia_state == "loaded"
     kept = _installed_if_driver_unknown(k, variants, t)
     if kept is not None:

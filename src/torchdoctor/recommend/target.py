@@ -28,6 +28,7 @@ class Gpu:
     compute_capability: str | None = None  # NVIDIA
     gfx: str | None = None  # AMD
     integrated: bool = False
+    index: int | None = None  # NVIDIA: the driver's index (nvidia-smi's, in PCI bus order)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def _nvidia(facts: Facts) -> tuple[tuple[Gpu, ...], DriverState]:
             cc = gpu.compute_capability
             if cc is None:  # an old nvidia-smi without compute_cap: the PCI table knows it
                 cc = getattr(by_bus.get((gpu.pci_bus_id or "").lower()), "compute_capability", None)
-            gpus.append(Gpu(gpu.name, cc))
+            gpus.append(Gpu(gpu.name, cc, index=gpu.index))
         state: DriverState = "loaded" if (nv.driver_version or nv.cuda_version) else "unknown"
         return tuple(gpus), state
     pci_gpus = tuple(Gpu(g.name or f"NVIDIA GPU {g.device_id or ''}".strip(),
