@@ -77,8 +77,11 @@ def _site_dirs() -> List[str]:
             dirs.append(path)
     user_site = _user_site()
     if user_site and _user_site_enabled() and os.path.isdir(user_site) and user_site not in dirs:
-        # Python puts the user site before the environment's site-packages.
-        index = next((i for i, d in enumerate(dirs) if "site-packages" in d), len(dirs))
+        # Python puts the user site before the interpreter's site-packages; in a venv made with
+        # --system-site-packages, after the venv's own site-packages and before the base's.
+        prefix = _norm(sys.prefix)
+        index = next((i for i, d in enumerate(dirs) if "site-packages" in d
+                      and not (_in_venv() and _norm(d).startswith(prefix))), len(dirs))
         dirs.insert(index, user_site)
     return dirs
 

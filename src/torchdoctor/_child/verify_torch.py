@@ -598,6 +598,38 @@ def _bench(torch: Any, dev: str, kind: str, budget: float, memory: Any) -> Data:
     }
 
 
+def _add_user_site() -> None:
+    """Isolated mode hides the user site; a normal start of this interpreter adds it (a torch
+    installed with `pip install --user` is what `import torch` finds). Put it where Python
+    would: before the interpreter's site-packages, and in a venv made with
+    --system-site-packages after the venv's own."""
+    import site
+
+    if os.environ.get("PYTHONNOUSERSITE"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() != os.getuid():
+        return
+    in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+    if in_venv:
+        try:
+            with open(os.path.join(sys.prefix, "pyvenv.cfg"), encoding="utf-8") as handle:
+                cfg = handle.read().lower().replace(" ", "")
+        except OSError:
+            return
+        if "include-system-site-packages=true" not in cfg:
+            return
+    try:
+        user_site = site.getusersitepackages()
+    except Exception:  # some embedded builds have no user base
+        return
+    if not user_site or not os.path.isdir(user_site) or user_site in sys.path:
+        return
+    prefix = os.path.realpath(sys.prefix)
+    index = next((i for i, p in enumerate(sys.path) if "site-packages" in p and not (
+        in_venv and os.path.realpath(p).startswith(prefix))), len(sys.path))
+    sys.path.insert(index, user_site)
+
+
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="verify_torch")
     parser.add_argument("--channel", required=True)
@@ -609,6 +641,7 @@ def main(argv: List[str]) -> int:
     # Our own directory (pre-3.11 isolated mode still adds it) must not shadow anything.
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    _add_user_site()
     faulthandler.enable(file=sys.stderr, all_threads=True)
     channel = Channel(args.channel)
     channel.write(

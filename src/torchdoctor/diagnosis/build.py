@@ -230,7 +230,7 @@ def _copies(ctx: Ctx) -> list[Problem]:
         return []
     first = copies[0]
     listed = "; ".join(f"{c.version or '?'} at {c.path}" for c in copies)
-    if first.in_user_site and (len(copies) > 1 or p.env_kind not in (None, "system")):
+    if first.in_user_site and len(copies) > 1:
         return [problem("user-site-shadowing", ID,
                         f"import torch loads {first.version or 'torch'} from the user site "
                         f"({first.path}), not from this {p.env_kind or 'environment'}: {listed}.",
