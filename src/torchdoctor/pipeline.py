@@ -40,6 +40,7 @@ class Request:
     verify_timeout: float = 120.0  # the whole verification
     expect: str | None = None
     strict: bool = False
+    error_text: str | None = None  # the error the user saw (`explain`, `check --error`)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def run(host: Host, request: Request, progress: Progress | None = None) -> Repor
     """Gather, then build the report."""
     found = gather(host, request, progress)
     return build_report(request.command, found.facts, found.verify, expect=request.expect,
-                        strict=request.strict)
+                        strict=request.strict, error_text=request.error_text)
 
 
 def gather(host: Host, request: Request, progress: Progress | None = None) -> Gathered:
@@ -122,6 +123,7 @@ def build_report(
     expect: str | None = None,
     strict: bool = False,
     knowledge: Knowledge | None = None,
+    error_text: str | None = None,
 ) -> Report:
     """The report for these facts and this verification: pure, so `diagnose` on a captured
     document equals `check`. Without facts (`verify` alone) the report is the verification's
@@ -141,7 +143,7 @@ def build_report(
         plan = None if isinstance(result, NoRecommendation) else result
         if facts.python.failure in UNUSABLE_PYTHON:
             plan = None  # an interpreter that cannot run gets no command to run with it
-        checks += diagnose(facts, known, plan)
+        checks += diagnose(facts, known, plan, error_text)
     elif verify is not None:
         checks += stage_checks(verify)
     if verify is not None:

@@ -47,9 +47,17 @@ def _root(
 
 def _register_commands() -> None:
     # Registration order is the order `--help` lists the commands in.
-    from torchdoctor.cli import check, detect, diagnose, install_command, report, verify
+    from torchdoctor.cli import (
+        check,
+        detect,
+        diagnose,
+        explain,
+        install_command,
+        report,
+        verify,
+    )
 
-    for module in (check, detect, diagnose, install_command, verify, report):
+    for module in (check, detect, diagnose, explain, install_command, verify, report):
         module.register(app)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from torchdoctor.cli.options import (
@@ -30,23 +32,39 @@ def check_command(
     no_verify: NoVerifyOption = False,
     no_bench: NoBenchOption = False,
     verify_timeout: VerifyTimeoutOption = DEFAULT_VERIFY_TIMEOUT,
+    error_file: Annotated[
+        str | None,
+        typer.Option("--error", metavar="FILE", help="An error text you saw (- = stdin): "
+                     "explained first, with this machine's facts."),
+    ] = None,
 ) -> None:
     """Detect the machine, diagnose the torch install, print the fix, verify torch works.
 
     Exit codes: 0 nothing failed · 1 an error, --expect unmet, or a warning under --strict ·
     2 usage error · 3 incomplete (a needed check could not run) · 130 interrupted.
     """
-    from torchdoctor.cli.options import environment, expect_error, python_path_error
+    from torchdoctor.cli.options import (
+        environment,
+        expect_error,
+        python_path_error,
+        read_error_text,
+    )
     from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.documents import DocumentError
     from torchdoctor.pipeline import Request, run
 
     env = environment(ctx)
     bad = python_path_error(env, python) or expect_error(expect)
     if bad:
         raise fail(env, "check", bad, json_output)
+    try:
+        error_text = read_error_text(env, error_file) if error_file is not None else None
+    except DocumentError as exc:
+        raise fail(env, "check", str(exc), json_output) from None
     request = Request(
         command="check", python=python, timeout=timeout, verify=not no_verify,
         bench=not no_bench, verify_timeout=verify_timeout, expect=expect, strict=strict,
+        error_text=error_text,
     )
     report = run(env.host, request, None if json_output else env.progress)
     raise emit_report(env, report, json_output=json_output, verbose=verbose)

@@ -75,6 +75,29 @@ def environment(ctx: typer.Context) -> Environment:
     return obj if isinstance(obj, Environment) else Environment.real()
 
 
+MAX_ERROR_TEXT = 1_000_000  # characters read of a pasted error text: tracebacks are far shorter
+
+
+def read_error_text(env: Environment, source: str) -> str:
+    """The error text from a file or `-` (stdin), at most MAX_ERROR_TEXT characters; DocumentError
+    names what is wrong. Text saved by Windows tools (UTF-8 with BOM, UTF-16) is read too."""
+    from torchdoctor.documents import DocumentError
+
+    name = "stdin" if source == "-" else source
+    try:
+        if source == "-":
+            return env.stdin.read(MAX_ERROR_TEXT)
+        with open(source, "rb") as handle:
+            raw = handle.read(MAX_ERROR_TEXT * 4)
+    except OSError as exc:
+        raise DocumentError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+                       (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(codec, errors="replace")[:MAX_ERROR_TEXT]
+    return raw.decode("utf-8", errors="replace")[:MAX_ERROR_TEXT]
+
+
 def expect_error(expect: str | None) -> str | None:
     """Why an `--expect` value is not accepted, or None."""
     if expect is None or expect in EXPECT_CHOICES:

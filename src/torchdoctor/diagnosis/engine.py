@@ -11,6 +11,7 @@ from collections.abc import Callable
 from torchdoctor.diagnosis import amd, apple, build, freshness, intel, nvidia, platform, python
 from torchdoctor.diagnosis import resources as resources_check
 from torchdoctor.diagnosis.context import Ctx, build_context
+from torchdoctor.diagnosis.error_text import check as error_text_line
 from torchdoctor.facts.model import Facts
 from torchdoctor.knowledge import Knowledge
 from torchdoctor.report import Check, InstallPlan
@@ -29,12 +30,14 @@ _CHECKS: tuple[tuple[str, Callable[[Ctx], Check]], ...] = (
 CHECK_IDS: tuple[str, ...] = tuple(check_id for check_id, _ in _CHECKS)
 
 
-def diagnose(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None = None
-             ) -> tuple[Check, ...]:
+def diagnose(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None = None,
+             error_text: str | None = None) -> tuple[Check, ...]:
     """The report's check lines for one facts document (pure: no probe, no I/O).
 
     `plan` is the recommended install; fixes that mean "install the right build" use its
-    command. Without a plan those fixes point at `torchdoctor install-command`.
+    command. Without a plan those fixes point at `torchdoctor install-command`. `error_text`,
+    the error the user saw, comes first: it is what they arrived with.
     """
     ctx = build_context(facts, knowledge, plan)
-    return tuple(make(ctx) for _, make in _CHECKS)
+    first = (error_text_line(ctx, error_text),) if error_text is not None else ()
+    return (*first, *(make(ctx) for _, make in _CHECKS))
