@@ -8,13 +8,15 @@ report whichever way they came in; the verdict and the renderers take it from th
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from torchdoctor.catalogue import problem
-from torchdoctor.report import Check, CheckStatus, Report, Severity
+from torchdoctor.report import Check, CheckStatus, InstallPlan, Report, Severity
+from torchdoctor.verify.fixes import INSTALL_COMMAND
 
 if TYPE_CHECKING:
     from torchdoctor.facts import Facts
@@ -147,7 +149,7 @@ def build_report(
     elif verify is not None:
         checks += stage_checks(verify)
     if verify is not None:
-        checks.append(to_check(verify))
+        checks.append(_with_plan(to_check(verify), plan))
     expect_met = None
     if expect is not None:
         expect_met, why = expectation(expect, facts, verify, checks)
@@ -164,6 +166,21 @@ def build_report(
         expect_met=expect_met,
         strict=strict,
     )
+
+
+def _with_plan(check: Check, plan: InstallPlan | None) -> Check:
+    """The verification knows no plan; where its fix says "run torchdoctor install-command",
+    the report has the replacing command itself: give that."""
+    if plan is None or plan.installed_already:
+        return check
+    lines = tuple(line.strip() for line in plan.command.splitlines() if line.strip())
+    problems = tuple(
+        replace(p, fix=replace(p.fix, commands=lines,
+                               text=re.sub(r"this prints (its command|the command|it)",
+                                           "this is it", p.fix.text)))
+        if p.fix is not None and p.fix.commands == (INSTALL_COMMAND,) else p
+        for p in check.problems)
+    return replace(check, problems=problems)
 
 
 def _target(facts: Facts | None, verify: VerifyResult | None) -> str:

@@ -62,6 +62,10 @@ def test_python_option_sets_the_axis_and_is_shown(cli: Cli, tmp_path: Path) -> N
     assert doc["target_python"] == {"path": str(python), "chosen_by": "--python",
                                     "version": "3.11"}
     assert f"Python 3.11 is the target interpreter's: {python} (--python)." in err
+    # The command is for that interpreter: its own pip, as check prints it (bare pip3 could be
+    # any interpreter's).
+    assert doc["command"] == (f"{python} -m pip install torch torchvision --index-url "
+                              "https://download.pytorch.org/whl/cpu")
 
 
 @posix_only
@@ -141,7 +145,8 @@ def test_detection_probes_the_target(cli: Cli, monkeypatch: pytest.MonkeyPatch) 
     assert seen["python"] == sys.executable
     # No axes: the recommendation for this target, the newest release with 3.8 wheels.
     assert code == 0, err
-    assert out.startswith("pip install torch==2.4.1 ")
+    # --python names the interpreter: the command runs its own pip, as check prints it.
+    assert out.startswith("/envs/old/bin/python -m pip install torch==2.4.1 ")
     assert "torch 2.13.0 has no wheels for Python 3.8" in err
 
 

@@ -14,6 +14,7 @@ from torchdoctor.cli.options import DEFAULT_TIMEOUT, JsonOption, PythonOption, T
 
 if TYPE_CHECKING:
     from torchdoctor.environment import Environment
+    from torchdoctor.install import InstallCommand
     from torchdoctor.install.axes import Axes, Machine
     from torchdoctor.probes.target_python import TargetPython
 
@@ -98,7 +99,7 @@ def register(app: typer.Typer) -> None:
             if no_axes:
                 axes, fallback = _release_for_python(axes)
                 notes = (*notes, *fallback)
-            result = build_command(axes)
+            result = _for_target(env, build_command(axes), target)
         except TorchdoctorError as exc:
             raise fail(env, "install-command", _printable(env, str(exc)), json_output,
                        exc.exit_code) from None
@@ -110,6 +111,30 @@ def register(app: typer.Typer) -> None:
         if verbose:
             for line in (*notes, *result.rationale):
                 env.say(f"  {_printable(env, line)}")
+
+
+def _for_target(env: Environment, result: InstallCommand,
+                target: TargetPython | None) -> InstallCommand:
+    """With `--python X`, the command is for X: its own pip (`X -m pip`), as `check` prints
+    it; pip3 on PATH may belong to any interpreter. Otherwise pytorch.org's text as it is."""
+    from dataclasses import replace
+
+    from torchdoctor.errors import TorchdoctorError
+    from torchdoctor.install.axes import machine_os
+    from torchdoctor.recommend.shell import use_pip_of
+
+    if target is None or target.chosen_by != "--python" or result.package != "pip":
+        return result
+    try:
+        here = machine_os(_machine(env, target))
+    except TorchdoctorError:
+        return result
+    if result.os != here:
+        return result  # a command for another machine: nothing to say about its pip
+    changed = use_pip_of(result.command, target.path, result.os)
+    return replace(result, command=changed, rationale=(*result.rationale, (
+        f"The command runs {target.path}'s own pip (--python), not whatever pip3 is first on "
+        "PATH.")))
 
 
 def _machine(env: Environment, target: TargetPython | None) -> Machine:
