@@ -147,3 +147,34 @@ def test_a_torch_installed_in_part_is_reinstalled(tmp_path: Path, damage: str) -
     state = check(env.python, project)["facts"]["python"]
     assert state["torch_copies"][0]["version"] == "2.13.0+cpu"
     assert [d["version"] for d in state["distributions"] if d["name"] == "torch"] == ["2.13.0+cpu"]
+
+
+@pytest.mark.parametrize("other", [(), ("/opt/site",)], ids=["only", "with-others"])
+def test_a_torch_on_pythonpath_is_dropped_in_the_shell(tmp_path: Path,
+                                                       other: tuple[str, ...]) -> None:
+    """PYTHONPATH pointing at another torch: the fix is a shell command, so it is run in the
+    same shell as the check that follows it."""
+    import json
+    import subprocess
+    import sys
+
+    env = make_env(tmp_path)
+    install_fake_torch(env.site)
+    stray = tmp_path / "old"
+    install_fake_torch(stray, "2.1.0+cu118", cuda="11.8", metadata=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    value = ":".join((str(stray), *other))
+    before = check(env.python, project, env={"PYTHONPATH": value})
+    found = problem(before, "multiple-torch-installs")
+    assert found is not None
+    assert found["fix"] is not None
+    [command] = found["fix"]["commands"]
+    assert command == ("unset PYTHONPATH" if not other else f"export PYTHONPATH={other[0]}")
+    again = f'{command}; exec "{sys.executable}" -m torchdoctor check --json --no-verify ' \
+            f'--python "{env.python}"'
+    done = subprocess.run(["sh", "-c", again], cwd=project, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": value})
+    after = json.loads(done.stdout)
+    assert "multiple-torch-installs" not in codes(after)
+    assert codes(after) <= codes(before)

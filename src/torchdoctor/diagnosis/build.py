@@ -39,7 +39,7 @@ def check(ctx: Ctx) -> Check:
         return make_check(ID, TITLE, "", [probe_failed(
             ID, f"The installed packages could not be read ({why}); the torch "
             "build was not judged.")], unknown=why)
-    always = [*_shadow(ctx), *indexes.settings(ctx, ID)]
+    always = [*_shadow(ctx), *_pythonpath(ctx), *indexes.settings(ctx, ID)]
     if not ctx.installed:
         missing = problem("torch-not-installed", ID,
                           f"torch is not installed in {p.executable or 'this environment'}.",
@@ -221,6 +221,27 @@ def _safe_path(ctx: Ctx) -> bool:
     version = tuple(int(x) for x in (ctx.facts.python.version or "0.0").split(".")[:2]
                     if x.isdigit())
     return safe != "" and version >= (3, 11)
+
+
+def _pythonpath(ctx: Ctx) -> list[Problem]:
+    """A torch on PYTHONPATH wins over the environment's in every shell that sets it; the check's
+    own interpreter runs isolated and would not see it."""
+    found = ctx.facts.env.pythonpath_torch or ()
+    if not found:
+        return []
+    value = ctx.facts.env.variables.get("PYTHONPATH", "")
+    separator = ";" if ctx.os == "windows" else ":"
+    kept = separator.join(e for e in value.split(separator) if e and e not in found)
+    if ctx.os == "windows":
+        command = f'$env:PYTHONPATH="{kept}"' if kept else "Remove-Item Env:PYTHONPATH"
+    else:
+        command = f"export PYTHONPATH={kept}" if kept else "unset PYTHONPATH"
+    own = f" instead of {ctx.torch_label}" if ctx.installed else ""
+    return [problem("multiple-torch-installs", ID,
+                    f"PYTHONPATH puts a torch package in front of this environment's: "
+                    f"`import torch` loads the one in {', '.join(found)}{own}.",
+                    Fix("In the shell that runs your code, drop those folders from PYTHONPATH "
+                        "(and from the profile that sets it):", (command,)))]
 
 
 def _copies(ctx: Ctx) -> list[Problem]:

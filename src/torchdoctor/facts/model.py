@@ -316,6 +316,8 @@ class EnvFacts:
     reason: str | None = None
     variables: dict[str, str] = field(default_factory=dict)  # credentials in URLs masked
     ld_library_path_cuda: tuple[str, ...] = ()  # LD_LIBRARY_PATH entries holding CUDA libraries
+    # PYTHONPATH entries that hold a torch package: a shell's `import torch` finds it first.
+    pythonpath_torch: tuple[str, ...] | None = added()
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,13 @@ def probe(host: Host, timeout: float) -> EnvFacts:
                 and any(_CUDA_LIBS.match(name) for name in list_dir(host, entry))
             ):
                 cuda_dirs.append(entry)
+    separator = ";" if system_name(host) == "windows" else ":"
+    torch_dirs = [entry for entry in host.env.get("PYTHONPATH", "").split(separator)
+                  if entry and host.exists(f"{entry.rstrip('/')}/torch/__init__.py")]
     return EnvFacts(
         status="found" if variables or cuda_dirs else "absent",
         reason=None if variables or cuda_dirs else "none of the variables that matter is set",
         variables=variables,
         ld_library_path_cuda=tuple(cuda_dirs),
+        pythonpath_torch=tuple(torch_dirs),
     )
