@@ -150,7 +150,7 @@ CASES = [
     Case("numpy-abi-incompatible", E,
          {"python": torch_env("2.2.2+cpu", extra=(dist("numpy", "2.1.3"),))},
          ("2.2.2+cpu", "NumPy 1.x", "2.1.3"), None, "torch",
-         fix_command='/home/ada/proj/.venv/bin/python -m pip install "numpy<2"'),
+         fix_command='pip3 install "numpy<2"'),  # pip3 is proven to be the target's
     Case("ld-library-path-shadows-cuda-libs", INFO,
          {"python": torch_env("2.13.0+cu130", cuda="13.0",
                               extra=(dist("nvidia-cudnn-cu13", "9.20.0.48"),)),

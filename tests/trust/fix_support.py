@@ -99,12 +99,14 @@ _PIP_ALONE = {"PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": "", "PIP_NO_INPUT
               "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_CONSTRAINT": ""}
 
 
-def run_fix(commands: list[str], cwd: Path) -> None:
-    """Each fix command exactly as printed, in a POSIX shell, in `cwd`."""
+def run_fix(commands: list[str], cwd: Path, index: str | None = None) -> None:
+    """Each fix command exactly as printed, in a POSIX shell, in `cwd`; `index` stands in for
+    PyPI where a command names no index."""
     assert commands, "the fix has no command to run"
+    pypi = {"PIP_INDEX_URL": index} if index else {}
     for command in commands:
         done = subprocess.run(["sh", "-c", command], cwd=cwd, capture_output=True, text=True,
-                              timeout=300, env={**os.environ, **_PIP_ALONE})
+                              timeout=300, env={**os.environ, **_PIP_ALONE, **pypi})
         assert done.returncode == 0, (command, done.stdout, done.stderr)
 
 
@@ -150,6 +152,20 @@ def fake_torch_wheels(folder: Path, variant: str = "cpu", version: str = "2.13.0
     build_wheel(folder, "torchvision", f"{vision}+{variant}", {
         "torchvision/__init__.py": f'__version__ = "{vision}+{variant}"\n',
     }, requires=(f"torch=={version}",))
+
+
+def simple_index(root: Path) -> str:
+    """Turn a folder of wheels (`root/files`) into a PEP 503 index; its file:// URL."""
+    wheels = root / "files"
+    names = sorted({w.name.split("-")[0] for w in wheels.glob("*.whl")})
+    for name in names:
+        page = root / name
+        page.mkdir(parents=True, exist_ok=True)
+        links = "".join(f'<a href="../files/{w.name}">{w.name}</a>\n'
+                        for w in sorted(wheels.glob(f"{name}-*.whl")))
+        (page / "index.html").write_text(f"<html><body>\n{links}</body></html>\n",
+                                         encoding="utf-8")
+    return root.as_uri()
 
 
 def local_index(tmp_path: Path, variants: tuple[str, ...] = ("cpu",)) -> dict[str, str]:

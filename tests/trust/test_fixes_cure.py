@@ -21,6 +21,7 @@ from fix_support import (
     make_env,
     problem,
     run_fix,
+    simple_index,
 )
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the broken states are built with POSIX "
@@ -177,4 +178,28 @@ def test_a_torch_on_pythonpath_is_dropped_in_the_shell(tmp_path: Path,
                           timeout=120, env={**os.environ, "PYTHONPATH": value})
     after = json.loads(done.stdout)
     assert "multiple-torch-installs" not in codes(after)
+    assert codes(after) <= codes(before)
+
+
+def test_numpy_2_beside_a_torch_built_for_numpy_1(tmp_path: Path) -> None:
+    """torch 2.1 was built against NumPy 1.x; with NumPy 2 installed the fix pins numpy<2.
+    The command names no index (PyPI): here pip's index is a local one of fake wheels."""
+    env = make_env(tmp_path, pip=True)
+    wheels = tmp_path / "broken"
+    fake_torch_wheels(wheels, "cpu", version="2.1.0", vision="0.16.0")
+    build_wheel(wheels, "numpy", "2.0.0", {"numpy/__init__.py": ""})
+    install_wheels(env, sorted(wheels.glob("torch-*.whl")) + sorted(wheels.glob("numpy-*.whl")))
+    pypi = tmp_path / "pypi"
+    build_wheel(pypi / "files", "numpy", "1.26.4", {"numpy/__init__.py": ""})
+    build_wheel(pypi / "files", "numpy", "2.0.0", {"numpy/__init__.py": ""})
+    project = tmp_path / "project"
+    project.mkdir()
+    before = check(env.python, project)
+    found = problem(before, "numpy-abi-incompatible")
+    assert found is not None
+    assert found["fix"] is not None
+    assert found["fix"]["commands"] == [f'{env.python} -m pip install "numpy<2"']
+    run_fix(found["fix"]["commands"], project, index=simple_index(pypi))
+    after = check(env.python, project)
+    assert "numpy-abi-incompatible" not in codes(after)
     assert codes(after) <= codes(before)

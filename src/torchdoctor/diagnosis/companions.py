@@ -141,7 +141,7 @@ def _numpy(ctx: Ctx, check: str) -> list[Problem]:
                     f"{numpy.version} is installed: tensor.numpy(), torch.from_numpy() and "
                     "everything built on them fail (\"_ARRAY_API not found\").",
                     Fix("Install NumPy 1.x next to this torch, or upgrade torch to 2.3 or newer:",
-                        (f'{ctx.python_cmd} -m pip install "numpy<2"',)))]
+                        ctx.pip('install "numpy<2"')))]
 
 
 def _ld_library_path(ctx: Ctx, check: str) -> list[Problem]:

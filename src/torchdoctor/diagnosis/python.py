@@ -131,4 +131,5 @@ def _pip3(ctx: Ctx) -> list[Problem]:
                     "this Python cannot import it.",
                     Fix(f"Install with `{ctx.python_cmd} -m pip` instead of pip3, and run your "
                         "code with that same interpreter (in Jupyter: pick this environment's "
-                        "kernel)."))]
+                        "kernel). This shows which environment that pip installs into:",
+                        (f"{ctx.python_cmd} -m pip --version",)))]
