@@ -18,10 +18,11 @@ import struct
 import sys
 import sysconfig
 import tempfile
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set  # noqa: F401  (type comments: Python 3.8)
 
 # Distributions that matter to a PyTorch install: exact names, then name prefixes.
-_NAMES = {"numpy", "triton", "mkl", "intel-openmp", "onnxruntime", "jax", "tensorflow"}
+_NAMES = {"numpy", "triton", "mkl", "intel-openmp", "onnxruntime", "jax", "tensorflow",
+          "ipykernel"}
 _PREFIXES = ("torch", "pytorch-", "nvidia-", "intel-", "rocm", "triton-", "xformers", "fbgemm")
 _VERSION_KEYS = ("__version__", "cuda", "hip", "xpu", "git_version")
 
@@ -315,6 +316,7 @@ def collect() -> Dict[str, Any]:
         ("temp_dir", lambda: {"temp_dir": tempfile.gettempdir()}),
         ("user_site", _user_site_facts),
         ("packages", _package_facts),
+        ("jupyter", _jupyter_kernels),
     )
     for name, step in steps:
         try:
@@ -338,6 +340,45 @@ def _user_site_facts() -> Dict[str, Any]:
         "user_site_has_torch": has_torch,
         "externally_managed": marker and not _in_venv(),
     }
+
+
+def _jupyter_dirs() -> List[str]:
+    """Where Jupyter looks for kernel specs (its data path), user's first."""
+    home = os.path.expanduser("~")
+    dirs = []
+    if os.environ.get("JUPYTER_DATA_DIR"):
+        dirs.append(os.environ["JUPYTER_DATA_DIR"])
+    if sys.platform == "darwin":
+        dirs.append(os.path.join(home, "Library", "Jupyter"))
+    elif os.name == "nt":
+        dirs.append(os.path.join(os.environ.get("APPDATA", home), "jupyter"))
+    else:
+        dirs.append(os.path.join(os.environ.get("XDG_DATA_HOME") or
+                                 os.path.join(home, ".local", "share"), "jupyter"))
+    dirs.append(os.path.join(sys.prefix, "share", "jupyter"))
+    if os.name != "nt":
+        dirs += ["/usr/local/share/jupyter", "/usr/share/jupyter"]
+    return dirs
+
+
+def _jupyter_kernels() -> Dict[str, Any]:
+    """The Jupyter kernels a notebook can pick, and the interpreter each starts (its argv[0])."""
+    kernels = []  # type: List[Dict[str, Any]]
+    seen = set()  # type: Set[str]
+    for base in _jupyter_dirs():
+        folder = os.path.join(base, "kernels")
+        for name in _listdir(folder):
+            spec = _read(os.path.join(folder, name, "kernel.json"), 65536)
+            if name in seen or not spec:
+                continue
+            seen.add(name)
+            try:
+                argv = json.loads(spec).get("argv") or []
+            except (ValueError, AttributeError):
+                continue
+            python = argv[0] if argv and isinstance(argv[0], str) else None
+            kernels.append({"name": name, "python": python})
+    return {"jupyter_kernels": kernels}
 
 
 def _package_facts() -> Dict[str, Any]:

@@ -6,6 +6,8 @@ freethreaded-abi-mismatch, wrong-interpreter, and probe-failed when inspecting i
 
 from __future__ import annotations
 
+import re
+
 from torchdoctor.diagnosis.context import (
     UNUSABLE_PYTHON,
     Ctx,
@@ -44,7 +46,7 @@ def check(ctx: Ctx) -> Check:
         details.append("externally managed (PEP 668): pip refuses to install into it")
     if p.reason:
         details.append(f"partly inspected: {p.reason}")
-    problems = [*_bits(ctx), *_version(ctx), *_free_threaded(ctx), *_pip3(ctx)]
+    problems = [*_bits(ctx), *_version(ctx), *_free_threaded(ctx), *_pip3(ctx), *_kernels(ctx)]
     return make_check(ID, TITLE, summary, problems, details)
 
 
@@ -118,6 +120,32 @@ def _free_threaded(ctx: Ctx) -> list[Problem]:
                     install_fix(ctx, f"Use a regular (GIL) Python {plain}, or a free-threaded "
                                      f"Python torch {stable.version} supports ({ft}):"),
                     severity=Severity.WARNING if older else None)]
+
+
+def _kernels(ctx: Ctx) -> list[Problem]:
+    """Jupyter kernels exist, and none starts this interpreter: "works in the terminal, not in
+    the notebook". A kernel that starts a bare `python` depends on PATH: then nothing is said."""
+    p = ctx.facts.python
+    kernels = p.jupyter_kernels or ()
+    if not kernels or not ctx.installed or not p.executable:
+        return []
+    if any(k.python is None or ("/" not in k.python and "\\" not in k.python) for k in kernels):
+        return []  # cannot tell which interpreter such a kernel starts
+    prefix = (p.prefix or "").rstrip("/\\")
+    if any(k.python == p.executable or (prefix and k.python.startswith(prefix))
+           for k in kernels if k.python):
+        return []
+    name = re.sub(r"[^\w.-]", "-", p.env_name or "torch") or "torch"
+    install = () if p.distribution("ipykernel") else ctx.pip("install ipykernel")
+    return [problem("wrong-interpreter", ID,
+                    f"No Jupyter kernel starts {p.executable}: a notebook runs "
+                    f"{', '.join(sorted({k.python or '?' for k in kernels}))} instead, where "
+                    f"this torch ({ctx.torch_label}) is not the one imported.",
+                    Fix(f"Register this environment as a kernel, then pick \"{name}\" in the "
+                        "notebook:", (*install,
+                                      f"{ctx.python_cmd} -m ipykernel install --user --name "
+                                      f"{name}")),
+                    severity=Severity.INFO)]
 
 
 def _pip3(ctx: Ctx) -> list[Problem]:

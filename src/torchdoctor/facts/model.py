@@ -114,6 +114,15 @@ class TorchCopy:
     in_user_site: bool  # found in the user site-packages (~/.local)
 
 
+@dataclass(frozen=True)
+class JupyterKernel:
+    """A Jupyter kernel spec and the interpreter it starts (its argv[0]; "python" for a kernel
+    that starts whatever python is first on PATH)."""
+
+    name: str
+    python: str | None
+
+
 PythonFailure = Literal[
     "missing", "not-executable", "not-python", "python2", "too-old", "timed-out", "crashed"
 ]
@@ -153,6 +162,7 @@ class PythonFacts:
     distributions: tuple[Distribution, ...] | None = None
     torch_copies: tuple[TorchCopy, ...] | None = None
     pip_available: bool | None = added()  # `python -m pip` can run (pip is importable here)
+    jupyter_kernels: tuple[JupyterKernel, ...] | None = added()  # what a notebook can pick
 
     def distribution(self, name: str) -> Distribution | None:
         """The first installed distribution with this (normalised) name."""
