@@ -173,16 +173,8 @@ def local_index(tmp_path: Path, variants: tuple[str, ...] = ("cpu",)) -> dict[st
     urls = {}
     for variant in variants:
         root = tmp_path / "index" / variant
-        wheels = root / "files"
-        fake_torch_wheels(wheels, variant)
-        for name in ("torch", "torchvision"):
-            page = root / name
-            page.mkdir(parents=True, exist_ok=True)
-            links = "".join(f'<a href="../files/{w.name}">{w.name}</a>\n'
-                            for w in sorted(wheels.glob(f"{name}-*.whl")))
-            (page / "index.html").write_text(f"<html><body>\n{links}</body></html>\n",
-                                             encoding="utf-8")
-        urls[f"https://download.pytorch.org/whl/{variant}"] = root.as_uri()
+        fake_torch_wheels(root / "files", variant)
+        urls[f"https://download.pytorch.org/whl/{variant}"] = simple_index(root)
     return urls
 
 
