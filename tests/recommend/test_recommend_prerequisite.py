@@ -138,3 +138,19 @@ def test_a_uv_venv_without_pip_gets_uv_pip(k: Knowledge) -> None:
         f"uv pip uninstall --python {PY} torch torchvision",
         f"uv pip install --python {PY} torch torchvision --index-url "
         "https://download.pytorch.org/whl/cpu"]
+
+
+def test_an_externally_managed_python_gets_the_venv_route(k: Knowledge) -> None:
+    """PEP 668: pip refuses to install into a distribution's Python; the command makes a venv."""
+    facts = machine(nvidia=NvidiaFacts("absent"),
+                    python={"externally_managed": True, "env_kind": "system",
+                            "pip3_belongs": None})
+    plan = recommend(facts, k)
+    assert plan.command.splitlines() == [
+        f"{PY} -m venv .venv",
+        ".venv/bin/python -m pip install torch torchvision --index-url "
+        "https://download.pytorch.org/whl/cpu",
+    ]
+    assert plan.prerequisite is not None
+    assert "externally managed (PEP 668)" in plan.prerequisite
+    assert not plan.replaces_installed

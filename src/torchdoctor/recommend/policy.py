@@ -209,6 +209,17 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
     already = installed is not None and installed.same_build(release.version, choice.variant)
     installed = _replacing(k, installed, release, choice.variant, why)
     fix = _fix(main.command, t, g, installed)
+    managed = _own(t, g) and bool(t.externally_managed) and t.os not in (None, "windows")
+    if managed:
+        # PEP 668: pip refuses ("externally-managed-environment"). A venv is the route.
+        assert t.os
+        venv_python = ".venv/bin/python"
+        fix = (f"{shell.command_word(t.executable or 'python3', t.os)} -m venv .venv\n"
+               f"{shell.use_pip_of(main.command, venv_python, t.os)}")
+        installed = None
+        why.append("This Python is externally managed (PEP 668): pip refuses to install into it, "
+                   "so the command creates a virtual environment, .venv in the current folder, "
+                   "and installs torch there; run your code with .venv/bin/python.")
     if _own(t, g) and t.pip3_belongs is not True and t.executable:
         which = ("installs into another interpreter" if t.pip3_belongs is False else
                  "could not be shown to install into the target")
@@ -228,11 +239,11 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
         knowledge_date=k.knowledge_date, index_url=main.index_url,
         alternatives=tuple(_alternatives(k, t, g, choice, main, installed)),
         replaces_installed=installed is not None, installed_already=already,
-        prerequisite=_prerequisite(t, g, choice, kept))
+        prerequisite=_prerequisite(t, g, choice, kept, managed))
 
 
 def _prerequisite(t: Target, g: PythonGate, choice: Choice,
-                  kept: shell.Installed | None) -> str | None:
+                  kept: shell.Installed | None, managed: bool = False) -> str | None:
     """What must come first, or must be read beside the command: shown with it, not only in the
     rationale, because a command that fails until the driver is updated looks like a bug."""
     steps = []
@@ -250,6 +261,9 @@ def _prerequisite(t: Target, g: PythonGate, choice: Choice,
     if kept is not None:
         parts.append(f"For a new environment: the torch {kept.version} ({kept.variant}) installed "
                      "here works too (on the CPU), so nothing needs replacing.")
+    if managed:
+        parts.append("This Python is externally managed (PEP 668): the command installs into a "
+                     "new virtual environment, .venv; run your code with .venv/bin/python.")
     return " ".join(parts) or None
 
 
