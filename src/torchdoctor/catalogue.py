@@ -58,7 +58,7 @@ _KINDS = (
     ProblemKind("torchvision-torch-mismatch", "torchvision_torch_mismatch", E, "torchvision/torchaudio built for another torch"),
     ProblemKind("multiple-torch-installs", "multiple_torch_installs", W, "Several torch copies visible"),
     ProblemKind("user-site-shadowing", "user_site_shadowing", W, "torch in the user site shadows the environment"),
-    ProblemKind("wrong-interpreter", "wrong_interpreter", W, "pip3 belongs to another interpreter"),
+    ProblemKind("wrong-interpreter", "wrong_interpreter", W, "Another interpreter installs or runs the code"),
     ProblemKind("conda-pytorch-channel-discontinued", "conda_pytorch_channel_discontinued", W, "The pytorch conda channel is discontinued"),
     ProblemKind("conda-cpu-variant-selected", "conda_cpu_variant_selected", E, "conda chose the CPU variant"),
     ProblemKind("cuda-visible-devices-hides-gpus", "cuda_visible_devices_hides_gpus", W, "CUDA_VISIBLE_DEVICES hides the GPUs"),
