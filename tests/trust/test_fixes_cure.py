@@ -203,3 +203,20 @@ def test_numpy_2_beside_a_torch_built_for_numpy_1(tmp_path: Path) -> None:
     after = check(env.python, project)
     assert "numpy-abi-incompatible" not in codes(after)
     assert codes(after) <= codes(before)
+
+
+def test_what_an_interrupted_pip_left_is_deleted(tmp_path: Path) -> None:
+    """pip renames what it removes to ~orch; an interrupted run leaves it (and pip then warns
+    'Ignoring invalid distribution ~orch' on every run)."""
+    env = make_env(tmp_path)
+    install_fake_torch(env.site)
+    (env.site / "~orch").mkdir()
+    (env.site / "~orch" / "__init__.py").write_text("", encoding="utf-8")
+    (env.site / "~orch-2.12.0+cpu.dist-info").mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    before, after = _follow(env.python, project, "torch-install-broken")
+    assert "torch-install-broken" not in after
+    assert after <= before
+    assert not list(env.site.glob("~*"))
+    assert (env.site / "torch" / "__init__.py").exists()  # the real torch is untouched

@@ -381,10 +381,22 @@ def _jupyter_kernels() -> Dict[str, Any]:
     return {"jupyter_kernels": kernels}
 
 
+def _was_relevant(leftover: str) -> bool:
+    """pip's "~orch" is "torch" with its first letter replaced: any first letter that makes a
+    relevant name counts."""
+    rest = leftover[1:].split("-")[0]
+    return any(_matters(_normalise(c + rest)) for c in "abcdefghijklmnopqrstuvwxyz")
+
+
 def _package_facts() -> Dict[str, Any]:
     dirs = _site_dirs()
     user_site = _user_site()
-    return {"distributions": _distributions(dirs), "torch_copies": _torch_copies(dirs, user_site)}
+    # pip renames what it is removing to "~orch", "~orch-2.1.0.dist-info"; an interrupted
+    # install or uninstall leaves them behind ("Ignoring invalid distribution ~orch").
+    leftovers = [os.path.join(d, name) for d in dirs for name in _listdir(d)
+                 if name.startswith("~") and _was_relevant(name)]
+    return {"distributions": _distributions(dirs), "torch_copies": _torch_copies(dirs, user_site),
+            "pip_leftovers": leftovers}
 
 
 def main(argv: List[str]) -> int:

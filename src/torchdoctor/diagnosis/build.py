@@ -3,10 +3,12 @@
 Rules: cpu-build-on-gpu-host, conda-cpu-variant-selected, index-resolution-cpu-wheel,
 xpu-cpu-build, gpu-arch-not-in-wheel, gpu-arch-dropped-from-wheel, torch-shadowed-by-local-file,
 multiple-torch-installs, user-site-shadowing, conda-pytorch-channel-discontinued,
-torch-not-installed; companions.py adds the library rules.
+torch-not-installed, torch-install-broken; companions.py adds the library rules.
 """
 
 from __future__ import annotations
+
+import shlex
 
 from torchdoctor.diagnosis import companions, indexes
 from torchdoctor.diagnosis.context import (
@@ -50,8 +52,8 @@ def check(ctx: Ctx) -> Check:
                    f"installed by {dist.installer}" if dist and dist.installer
                    and dist.installer != "pip" else None,
                    f"{len(copies)} copies on sys.path" if len(copies) > 1 else None)
-    problems = [*always, *_broken(ctx), *_cpu_build(ctx), *_arch(ctx), *_copies(ctx),
-                *_conda_channel(ctx), *companions.rules(ctx, ID)]
+    problems = [*always, *_broken(ctx), *_leftovers(ctx), *_cpu_build(ctx), *_arch(ctx),
+                *_copies(ctx), *_conda_channel(ctx), *companions.rules(ctx, ID)]
     details = [f"{c.version or '?'} at {c.path}" for c in copies]
     return make_check(ID, TITLE, summary, problems, details)
 
@@ -83,6 +85,25 @@ def _broken(ctx: Ctx) -> list[Problem]:
                         "everything else as it is):",
                         ctx.pip(f"install --force-reinstall --no-deps torch=={public}"
                                 f"{where_from}")))]
+
+
+def _leftovers(ctx: Ctx) -> list[Problem]:
+    """What an interrupted pip run left: harmless to import, but pip warns on every run and
+    may count them as installed."""
+    found = ctx.facts.python.pip_leftovers or ()
+    if not found:
+        return []
+    if ctx.os == "windows":
+        commands = tuple(f'Remove-Item -Recurse -Force -LiteralPath "{path}"' for path in found)
+    else:
+        commands = tuple(f"rm -rf -- {shlex.quote(path)}" for path in found)
+    return [problem("torch-install-broken", ID,
+                    f"An interrupted pip run left {', '.join(found)} behind: pip warns "
+                    "\"Ignoring invalid distribution\" on every run, and a later install may "
+                    "stop on them.",
+                    Fix("Delete these leftovers (pip's own half-removed copies; nothing imports "
+                        "them):", commands),
+                    severity=Severity.WARNING)]
 
 
 def _build_name(ctx: Ctx) -> str:

@@ -163,6 +163,8 @@ class PythonFacts:
     torch_copies: tuple[TorchCopy, ...] | None = None
     pip_available: bool | None = added()  # `python -m pip` can run (pip is importable here)
     jupyter_kernels: tuple[JupyterKernel, ...] | None = added()  # what a notebook can pick
+    # Folders pip left half-removed in site-packages ("~orch", "~orch-2.1.0.dist-info").
+    pip_leftovers: tuple[str, ...] | None = added()
 
     def distribution(self, name: str) -> Distribution | None:
         """The first installed distribution with this (normalised) name."""
