@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from verify_support import exit_code
@@ -218,3 +219,22 @@ def test_a_thread_left_running_by_torch_does_not_hold_the_child(fake_torch: Fake
     assert result.returncode == 0
     assert _codes(result) == []
     assert not result.incomplete
+
+
+def test_the_verification_sees_the_users_pythonpath(
+    fake_torch: FakeTorch, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`import torch` in the user's shell finds a torch on PYTHONPATH first; so must the
+    verification, although its child runs isolated."""
+    python = fake_torch()
+    stray = tmp_path / "stray"
+    (stray / "torch").mkdir(parents=True)
+    (stray / "torch" / "__init__.py").write_text(
+        "raise ImportError('the torch on PYTHONPATH is broken')\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(stray))
+    result = _verify(python)
+    assert _codes(result) == ["torch-import-failed"]
+    assert "the torch on PYTHONPATH is broken" in result.problems[0].message
+    assert result.child.get("pythonpath") == [str(stray)]
+    monkeypatch.delenv("PYTHONPATH")
+    assert _codes(_verify(python)) == []

@@ -637,10 +637,14 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--no-bench", action="store_true")
     parser.add_argument("--bench-seconds", type=float, default=1.0)
     parser.add_argument("--stage-timeout", type=float, default=60.0)
+    parser.add_argument("--pythonpath", default="")
     args = parser.parse_args(argv)
     # Our own directory (pre-3.11 isolated mode still adds it) must not shadow anything.
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    # What the user's shell puts first: PYTHONPATH (isolated mode ignores it), then the user site.
+    entries = [p for p in args.pythonpath.split(os.pathsep) if p and os.path.isdir(p)]
+    sys.path[0:0] = [p for p in entries if p not in sys.path]
     _add_user_site()
     faulthandler.enable(file=sys.stderr, all_threads=True)
     channel = Channel(args.channel)
@@ -649,6 +653,7 @@ def main(argv: List[str]) -> int:
             "event": "hello",
             "pid": os.getpid(),
             "executable": sys.executable,
+            "pythonpath": entries,
             "python": platform.python_version(),
             "implementation": platform.python_implementation(),
             "platform": sys.platform,

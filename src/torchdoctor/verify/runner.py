@@ -59,6 +59,10 @@ def run_verify(
         raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
     budget = default_stage_timeout(timeout) if stage_timeout is None else stage_timeout
     args = ["--device", device, "--bench-seconds", f"{bench_seconds:g}"]
+    # The user's `import torch` sees their PYTHONPATH; the child runs isolated, so it is handed
+    # over explicitly (the verification must see what the user sees).
+    if host.env.get("PYTHONPATH"):
+        args.append(f"--pythonpath={host.env['PYTHONPATH']}")
     args += ["--stage-timeout", f"{budget:g}"]
     if not bench:
         args.append("--no-bench")
