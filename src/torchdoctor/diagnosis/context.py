@@ -13,7 +13,7 @@ from torchdoctor.catalogue import problem as problem  # the rules build problems
 from torchdoctor.facts.model import Distribution, Facts, NvidiaGpu, PciGpu, TorchCopy
 from torchdoctor.knowledge import Knowledge, version_key
 from torchdoctor.knowledge.compat import installed_variant
-from torchdoctor.recommend.shell import command_word
+from torchdoctor.recommend.shell import command_word, pip_mode
 from torchdoctor.recommend.target import python_tag, wheel_arch
 from torchdoctor.report import Check, CheckStatus, Fix, InstallPlan, Problem, Severity
 
@@ -71,13 +71,13 @@ class Ctx:
         the target's own, else `<python> -m pip`; pip installed first where the target has
         none (a uv environment without pip uses `uv pip --python`)."""
         py = self.facts.python
-        if py.pip_available is False and py.env_kind == "uv":
+        mode = pip_mode(py.pip3_belongs, py.pip_available, py.env_kind)
+        if mode == "uv":
             verb, _, rest = arguments.partition(" ")
             return (f"uv pip {verb} --python {self.python_cmd} {rest}".rstrip(),)
-        if py.pip3_belongs is True and py.pip_available is not False:
+        if mode == "pip3":
             return (f"pip3 {arguments}",)
-        first = (f"{self.python_cmd} -m ensurepip --upgrade",) if py.pip_available is False \
-            else ()
+        first = (f"{self.python_cmd} -m ensurepip --upgrade",) if mode == "ensurepip" else ()
         return (*first, f"{self.python_cmd} -m pip {arguments}")
 
     @property

@@ -21,6 +21,7 @@ from torchdoctor.diagnosis.context import (
 from torchdoctor.diagnosis.devices import hidden_gpus
 from torchdoctor.knowledge import cuda_minor
 from torchdoctor.knowledge.compat import driver_runs_variant, sm_name, variant_runs_on_gpu
+from torchdoctor.recommend.shell import hide_gpus
 from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "nvidia", "NVIDIA driver"
@@ -222,7 +223,6 @@ def _too_old_gpus(ctx: Ctx) -> list[Problem]:
         if others:
             # Beside GPUs that compute (a legacy display card, an old accelerator): the
             # recommendation is for those, and this card only needs hiding from torch.
-            keep = ",".join(str(g.index) for g in others)
             out.append(problem(
                 "gpu-too-old-for-any-wheel", ID,
                 f"{gpu.name} ({sm_name(cc)}) is older than every CUDA build of torch "
@@ -230,9 +230,7 @@ def _too_old_gpus(ctx: Ctx) -> list[Problem]:
                 "handed this card.",
                 Fix("Hide it from torch in the shell that runs your code (PCI bus order, as "
                     "nvidia-smi numbers GPUs):",
-                    (f'$env:CUDA_DEVICE_ORDER="PCI_BUS_ID"; $env:CUDA_VISIBLE_DEVICES="{keep}"'
-                     if ctx.os == "windows" else
-                     f"export CUDA_DEVICE_ORDER=PCI_BUS_ID CUDA_VISIBLE_DEVICES={keep}",)),
+                    (hide_gpus([g.index for g in others], ctx.os),)),
                 severity=Severity.INFO))
             continue
         out.append(problem(

@@ -14,6 +14,7 @@ from dataclasses import replace
 from torchdoctor.knowledge import Knowledge, Release, cuda_minor, version_key
 from torchdoctor.knowledge.compat import driver_runs_variant, parse_cc, sm_name, variant_runs_on_gpu
 from torchdoctor.recommend.choice import Choice, ExtraStep, OtherBuild
+from torchdoctor.recommend.shell import hide_gpus
 from torchdoctor.recommend.target import Gpu, Target
 
 
@@ -213,10 +214,7 @@ def _without(k: Knowledge, release: Release, t: Target, older: Sequence[Release]
     extra = choice.extra
     indices = [g.index for g in keep]
     if all(i is not None for i in indices):
-        visible = ",".join(str(i) for i in indices)
-        command = (f'$env:CUDA_DEVICE_ORDER="PCI_BUS_ID"; $env:CUDA_VISIBLE_DEVICES="{visible}"'
-                   if t.os == "windows" else
-                   f"export CUDA_DEVICE_ORDER=PCI_BUS_ID CUDA_VISIBLE_DEVICES={visible}")
+        command = hide_gpus([i for i in indices if i is not None], t.os or "linux")
         extra = (*extra, ExtraStep(f"To keep torch off the {names}, hide it in the shell that "
                                    "runs your code (PCI bus order, as nvidia-smi numbers GPUs):",
                                    command))

@@ -70,18 +70,20 @@ def _fix(text: str, t: Target, g: PythonGate, installed: shell.Installed | None)
     `pip3` only where pip3 is proven to be the target's; a uv environment without pip gets the
     `uv pip` form; an environment without pip gets it first."""
     own = _own(t, g) and t.executable is not None and t.os is not None
-    if own and t.pip_available is False and t.env_kind == "uv":
+    mode = shell.pip_mode(t.pip3_belongs, t.pip_available, t.env_kind) if own else "pip3"
+    if mode == "uv":
         assert t.os
         uv = shell.uv_form(text, installed, t.executable, t.os)
         if uv is not None:
             return uv
     if installed is not None:
         text = "\n".join([*shell.uninstall_lines(installed), text])
-    if own and t.pip3_belongs is not True:
+    if mode in ("python", "ensurepip"):
         assert t.os
+        assert t.executable
         text = shell.use_pip_of(text, t.executable, t.os)
-        if t.pip_available is False:
-            text = f"{shell.command_word(t.executable or '', t.os)} -m ensurepip --upgrade\n{text}"
+        if mode == "ensurepip":
+            text = f"{shell.ensurepip_line(t.executable, t.os)}\n{text}"
     return text
 
 

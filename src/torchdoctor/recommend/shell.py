@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from torchdoctor.facts import Facts
 from torchdoctor.install.forms import to_uv
@@ -56,6 +58,35 @@ def installed_build(facts: Facts, knowledge: Knowledge) -> Installed | None:
         pip_names = ["torch"]  # a torch copy without metadata: pip can still try
     return Installed(version, version.split("+")[0], installed_variant(facts, knowledge),
                      tuple(pip_names), tuple(conda_names))
+
+
+PipMode = Literal["uv", "pip3", "python", "ensurepip"]
+
+
+def pip_mode(pip3_belongs: bool | None, pip_available: bool | None,
+             env_kind: str | None) -> PipMode:
+    """Which pip a fix runs, the one rule for plans and problems alike: a uv environment without
+    pip gets `uv pip --python`; bare `pip3` only where it is proven to be the target's (and pip
+    is there); else `<python> -m pip`, with pip installed first where the target has none."""
+    if pip_available is False and env_kind == "uv":
+        return "uv"
+    if pip3_belongs is True and pip_available is not False:
+        return "pip3"
+    return "ensurepip" if pip_available is False else "python"
+
+
+def ensurepip_line(python: str, os: str) -> str:
+    """The line that installs pip into an environment made without it."""
+    return f"{command_word(python, os)} -m ensurepip --upgrade"
+
+
+def hide_gpus(indices: Sequence[int], os: str) -> str:
+    """The shell line that shows torch only these GPUs, numbered as nvidia-smi numbers them
+    (PCI bus order; CUDA's own default order is fastest first)."""
+    visible = ",".join(str(i) for i in indices)
+    if os == "windows":
+        return f'$env:CUDA_DEVICE_ORDER="PCI_BUS_ID"; $env:CUDA_VISIBLE_DEVICES="{visible}"'
+    return f"export CUDA_DEVICE_ORDER=PCI_BUS_ID CUDA_VISIBLE_DEVICES={visible}"
 
 
 def quote(path: str, os: str) -> str:
