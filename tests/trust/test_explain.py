@@ -118,3 +118,27 @@ def test_an_unreadable_error_file_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert "cannot read it" in result.stderr
+
+
+def test_the_error_text_fixes_are_exact_commands(tmp_path: Path) -> None:
+    """Where an error text's fix cannot be built here (a system CUDA library, a full disk, a
+    CPU without AVX2), its commands are asserted exactly."""
+    path = Path(_facts_file(tmp_path, "rtx4090-driver550"))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["facts"]["env"]["variables"]["LD_LIBRARY_PATH"] = (
+        "/usr/local/cuda-11.8/lib64:/opt/tools/lib")
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    def commands(text: str, code: str) -> list[str]:
+        result = invoke("explain", "-", "--facts", str(path), "--json", stdin=text)
+        found = [p for p in result.json()["problems"] if p["code"] == code]
+        assert found, result.stdout
+        return list(found[0]["fix"]["commands"])
+
+    loader = ("ImportError: /env/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so: "
+              "undefined symbol: cudnnGetLibConfig, version libcudnn.so.9")
+    assert commands(loader, "ld-library-path-shadows-cuda-libs") == [
+        "export LD_LIBRARY_PATH=/opt/tools/lib"]  # the CUDA folder dropped, the rest kept
+    assert commands("OSError: [Errno 28] No space left on device", "low-disk-space") == ["df -h"]
+    assert commands("Illegal instruction (core dumped)", "cpu-missing-avx") == [
+        "grep -o -w -E 'avx|avx2' /proc/cpuinfo | sort -u"]
