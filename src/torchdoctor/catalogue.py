@@ -51,6 +51,7 @@ _KINDS = (
     ProblemKind("container-without-gpu-access", "container_without_gpu_access", W, "Container without GPU access"),
     ProblemKind("wsl1-no-gpu", "wsl1_no_gpu", W, "WSL 1 has no GPU access"),
     ProblemKind("wsl-libcuda-not-found", "wsl_libcuda_not_found", E, "WSL 2 cannot find the driver's libcuda"),
+    ProblemKind("cuda-stub-library-loaded", "ld_library_path_shadows_cuda_libs", W, "The CUDA toolkit's stub libcuda is loaded"),
     # Libraries and environments
     ProblemKind("windows-dll-dependency-missing", "windows_dll_dependency_missing", E, "A torch DLL fails to load"),
     ProblemKind("numpy-abi-incompatible", "numpy_abi_incompatible", E, "NumPy ABI incompatible with torch"),

@@ -69,6 +69,7 @@ def test_every_probe_reports_in_catalog_order(machine: MachineFactory) -> None:
         "apple",
         "intel",
         "env",
+        "loader",
     ]
     assert facts.unknown_sections() == []
-    assert json.dumps([r.status for r in facts.probes]).count("ok") == 10
+    assert json.dumps([r.status for r in facts.probes]).count("ok") == 11

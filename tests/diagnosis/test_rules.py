@@ -37,11 +37,14 @@ from torchdoctor.facts.model import (
     DiskSpace,
     EnvFacts,
     IntelFacts,
+    LibraryCopy,
+    LoaderFacts,
     NvidiaFacts,
     OsFacts,
     PciFacts,
     PythonFacts,
     ResourceFacts,
+    SharedLibrary,
 )
 from torchdoctor.knowledge import Knowledge
 from torchdoctor.report import InstallPlan, Severity
@@ -64,6 +67,10 @@ class Case:
     check: str = ""
     fix_command: str | None = None  # a command the fix must carry
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def loader(*libraries: SharedLibrary) -> LoaderFacts:
+    return LoaderFacts(status="found", libraries=libraries)
 
 
 def _py(**kw: Any) -> PythonFacts:
@@ -147,6 +154,11 @@ CASES = [
          {**CU130, "os": linux_os(kernel="6.6.87.2-microsoft-standard-WSL2", wsl=2),
           "nvidia": NvidiaFacts(status="unknown", reason="NVML: libnvidia-ml.so.1 not found")},
          ("2.13.0+cu130", "WSL 2", "libnvidia-ml.so.1"), None, "nvidia"),
+    Case("wsl-libcuda-not-found", E,
+         {**CU130, "os": linux_os(kernel="6.6.87.2-microsoft-standard-WSL2", wsl=2),
+          "nvidia": nvidia_found(), "loader": loader(SharedLibrary("libcuda", "libcuda.so.1", ()))},
+         ("nvidia-smi works", "/usr/lib/wsl/lib", "2.13.0+cu130"), None, "nvidia",
+         fix_command="echo /usr/lib/wsl/lib | sudo tee /etc/ld.so.conf.d/ld.wsl.conf"),
     Case("numpy-abi-incompatible", E,
          {"python": torch_env("2.2.2+cpu", extra=(dist("numpy", "2.1.3"),))},
          ("2.2.2+cpu", "NumPy 1.x", "2.1.3"), None, "torch",
@@ -157,6 +169,22 @@ CASES = [
           "nvidia": nvidia_found(),
           "env": EnvFacts(status="found", ld_library_path_cuda=("/usr/local/cuda-12.2/lib64",))},
          ("/usr/local/cuda-12.2/lib64", "2.13.0+cu130"), None, "torch"),
+    Case("ld-library-path-shadows-cuda-libs", E,
+         {"python": torch_env("2.13.0+cu130", cuda="13.0"), "nvidia": nvidia_found(),
+          "env": env(LD_LIBRARY_PATH="/opt/libs:/usr/local/lib"),
+          "loader": loader(SharedLibrary("libcudnn", "libcudnn.so.9", (
+              LibraryCopy("/opt/libs/libcudnn.so.9", "LD_LIBRARY_PATH", "9.1.0"),
+              LibraryCopy(f"{SITE}/nvidia/cudnn/lib/libcudnn.so.9", "pip", "9.20.0.48"))))},
+         ("libcudnn.so.9 9.1.0 from /opt/libs/libcudnn.so.9", "9.20.0.48", "older"), None,
+         "torch", fix_command="export LD_LIBRARY_PATH=/usr/local/lib"),
+    Case("cuda-stub-library-loaded", E,
+         {"python": torch_env("2.13.0+cu130", cuda="13.0"), "nvidia": nvidia_found(),
+          "env": env(LD_LIBRARY_PATH="/usr/local/cuda/lib64/stubs"),
+          "loader": loader(SharedLibrary("libcuda", "libcuda.so.1", (
+              LibraryCopy("/usr/local/cuda/lib64/stubs/libcuda.so.1", "LD_LIBRARY_PATH", None),
+              LibraryCopy("/usr/lib/x86_64-linux-gnu/libcuda.so.1", "system", "580.65.06"))))},
+         ("/usr/local/cuda/lib64/stubs/libcuda.so.1", "stub", "2.13.0+cu130"), None, "torch",
+         fix_command="unset LD_LIBRARY_PATH"),
     Case("torchvision-torch-mismatch", E,
          {"python": torch_env("2.13.0+cpu", extra=(dist("torchvision", "0.21.0+cpu"),))},
          ("0.21.0+cpu", "2.13.0+cpu", "0.28.0"), None, "torch"),

@@ -6,6 +6,7 @@ Rules: torchvision-torch-mismatch, numpy-abi-incompatible, ld-library-path-shado
 
 from __future__ import annotations
 
+from torchdoctor.diagnosis import libraries
 from torchdoctor.diagnosis.context import Ctx, problem
 from torchdoctor.knowledge import cuda_minor, version_key
 from torchdoctor.knowledge.compat import local_tag_variant
@@ -145,6 +146,10 @@ def _numpy(ctx: Ctx, check: str) -> list[Problem]:
 
 
 def _ld_library_path(ctx: Ctx, check: str) -> list[Problem]:
+    found = libraries.shadowed(ctx, check)
+    if found is not None:
+        return [*found, *libraries.stub_libcuda(ctx, check)]
+    # A document without loader facts: the LD_LIBRARY_PATH folders that hold CUDA libraries.
     dirs = ctx.facts.env.ld_library_path_cuda
     pip_cuda = any(d.name.startswith("nvidia-") for d in ctx.facts.python.distributions or ())
     if not dirs or not cuda_minor(ctx.variant or "") or not pip_cuda:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from torchdoctor.diagnosis import libraries
 from torchdoctor.diagnosis.context import (
     NVIDIA_VENDOR,
     Ctx,
@@ -49,6 +50,7 @@ def check(ctx: Ctx) -> Check:
                     sm_name(g.compute_capability) if g.compute_capability else None,
                     f"{g.memory_mib} MiB" if g.memory_mib else None) for g in gpus]
     problems = [*_mismatch(ctx), *_driver_old(ctx), *_too_old_gpus(ctx), *_no_devices(ctx),
+                *libraries.wsl_libcuda(ctx, ID),
                 *hidden_gpus(ctx, ("CUDA_VISIBLE_DEVICES",), len(gpus) if n.gpus else None, ID,
                              "NVIDIA")]
     if n.gpus is None and n.version_mismatch:

@@ -199,4 +199,9 @@ def _secondary_probes(ctx: Ctx) -> list[Problem]:
         out.append(probe_failed(ID,
                            f"The environment variables could not be read ({why}); index URLs "
                            "and *_VISIBLE_DEVICES were not judged."))
+    if f.loader is not None and f.loader.status == "unknown":
+        why = f.loader.reason or "no answer"
+        out.append(probe_failed(ID,
+                           f"Where the loader finds torch's CUDA libraries could not be told "
+                           f"({why}); LD_LIBRARY_PATH shadowing was not judged."))
     return out

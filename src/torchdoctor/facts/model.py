@@ -333,6 +333,48 @@ class EnvFacts:
 
 
 @dataclass(frozen=True)
+class LibraryCopy:
+    """One copy of a shared library under the name the loader looks for."""
+
+    path: str
+    # LD_LIBRARY_PATH | pip (an nvidia-* package next to torch) | torch (torch/lib) |
+    # system (an ld.so.conf or trusted folder) | wsl (/usr/lib/wsl/lib)
+    source: str
+    version: str | None  # "9.1.0" from the real file's name or the pip package; None: not told
+
+
+@dataclass(frozen=True)
+class SharedLibrary:
+    """Where the dynamic loader would find one CUDA library torch loads."""
+
+    name: str  # "libcudnn"
+    soname: str | None  # what is asked for: "libcudnn.so.9"; None: torch brings no copy
+    copies: tuple[LibraryCopy, ...]  # in the loader's search order: the first is loaded
+
+    @property
+    def loaded(self) -> LibraryCopy | None:
+        return self.copies[0] if self.copies else None
+
+    @property
+    def own(self) -> LibraryCopy | None:
+        """The copy torch brought (pip package or torch/lib), if any."""
+        return next((c for c in self.copies if c.source in ("pip", "torch")), None)
+
+
+@dataclass(frozen=True)
+class LoaderFacts:
+    """Linux: the copies of libcuda, libcudart, libcublas(Lt), libcudnn, libnvJitLink,
+    libcusparse and libnccl the loader would find for the target's torch."""
+
+    status: Status
+    reason: str | None = None
+    libraries: tuple[SharedLibrary, ...] | None = None
+
+    def library(self, name: str) -> SharedLibrary | None:
+        return next((lib for lib in self.libraries or () if lib.name == name), None)
+
+
+@dataclass(frozen=True)
 class ProbeRecord:
     """How one probe went."""
 
@@ -357,10 +399,13 @@ class Facts:
     intel: IntelFacts
     env: EnvFacts
     probes: tuple[ProbeRecord, ...] = ()
+    # None: a document written before the loader probe existed (not "could not check").
+    loader: LoaderFacts | None = added()  # noqa: RUF009 (a dataclasses.field: default None)
 
     def unknown_sections(self) -> list[str]:
         """Names of the sections that could not be checked."""
-        return [name for name in SECTION_NAMES if getattr(self, name).status == "unknown"]
+        return [name for name in SECTION_NAMES
+                if getattr(getattr(self, name), "status", None) == "unknown"]
 
 
 SECTION_NAMES = (
@@ -374,4 +419,5 @@ SECTION_NAMES = (
     "apple",
     "intel",
     "env",
+    "loader",
 )

@@ -25,6 +25,7 @@ from torchdoctor.facts import (
     EnvFacts,
     Facts,
     IntelFacts,
+    LoaderFacts,
     NvidiaFacts,
     OsFacts,
     PciFacts,
@@ -51,24 +52,30 @@ SECTION_TYPES: dict[str, type[Any]] = {
     "apple": AppleFacts,
     "intel": IntelFacts,
     "env": EnvFacts,
+    "loader": LoaderFacts,
 }
 ProbeFn = Callable[[Host, float, dict[str, Any]], Any]
 
 
 def _catalog(python: str | None) -> list[list[tuple[str, ProbeFn]]]:
     """Chains of probes: the chains run concurrently, the probes of one chain in order."""
-    from torchdoctor.probes import amd, apple, env, intel, nvidia, pci, system
+    from torchdoctor.probes import amd, apple, env, intel, loader, nvidia, pci, system
     from torchdoctor.probes import python as target
 
     def resources(host: Host, timeout: float, done: dict[str, Any]) -> Any:
         # Needs the target's package and temp directories, hence after the python probe.
         return system.probe_resources(host, timeout, done.get("python"))
 
+    def libraries(host: Host, timeout: float, done: dict[str, Any]) -> Any:
+        # Needs the target's torch and its packages, hence after the python probe too.
+        return loader.probe(host, timeout, done.get("python"))
+
     def single(fn: Callable[[Host, float], Any]) -> ProbeFn:
         return lambda host, timeout, done: fn(host, timeout)
 
     return [
-        [("python", single(lambda h, t: target.probe(h, t, python))), ("resources", resources)],
+        [("python", single(lambda h, t: target.probe(h, t, python))), ("resources", resources),
+         ("loader", libraries)],
         [("nvidia", single(nvidia.probe))],
         [("pci", single(pci.probe))],
         [("apple", single(apple.probe))],
