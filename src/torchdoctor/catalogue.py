@@ -38,6 +38,7 @@ _KINDS = (
     ProblemKind("python-version-unsupported", "python_version_unsupported", E, "No torch wheels for this Python"),
     ProblemKind("python-32bit", "python_32bit", E, "32-bit Python"),
     ProblemKind("platform-no-wheels", "platform_no_wheels", E, "No torch wheels for this platform"),
+    ProblemKind("windows-long-paths-disabled", "windows_dll_dependency_missing", W, "Windows' path limit blocks the torch install"),
     ProblemKind("freethreaded-abi-mismatch", "freethreaded_abi_mismatch", E, "Free-threaded Python ABI mismatch"),
     ProblemKind("glibc-too-old", "glibc_too_old", E, "glibc too old for the wheels"),
     ProblemKind("jetson-requires-jetpack-wheel", "jetson_requires_jetpack_wheel", E, "Jetson needs NVIDIA's JetPack wheels"),

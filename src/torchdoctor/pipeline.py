@@ -139,6 +139,8 @@ def build_report(
     known = knowledge or knowledge_module.load()
     checks: list[Check] = []
     plan = None
+    if facts is not None and verify is not None:
+        facts = with_arch_list(facts, verify)
     if facts is not None:
         # No plan (an OS or architecture without wheels) is a finding of the diagnosis.
         result = try_recommend(facts, known)
@@ -166,6 +168,23 @@ def build_report(
         expect_met=expect_met,
         strict=strict,
     )
+
+
+def with_arch_list(facts: Facts, verify: VerifyResult) -> Facts:
+    """The facts with the imported build's GPU architecture list kept on its torch copy: the
+    diagnosis then judges the GPUs by what the build really carries, not by the table."""
+    import dataclasses
+
+    copy = facts.python.torch
+    found = verify.data("build").get("arch_list") or verify.data("compatibility").get("arch_list")
+    if copy is None or copy.arch_list is not None or not isinstance(found, list) or not found:
+        return facts
+    if verify.torch_version and copy.version and verify.torch_version != copy.version:
+        return facts  # the verification imported another torch than the facts' first copy
+    kept = dataclasses.replace(copy, arch_list=tuple(str(a) for a in found))
+    copies = (kept, *(facts.python.torch_copies or ())[1:])
+    return dataclasses.replace(facts, python=dataclasses.replace(facts.python,
+                                                                 torch_copies=copies))
 
 
 def _with_plan(check: Check, plan: InstallPlan | None) -> Check:

@@ -104,6 +104,17 @@ CASES = [
     Case("python-version-unsupported", W,
          {"python": python_env(version="3.9.18")},
          ("3.9.18", "3.10–3.14", "2.8.0"), None, "python"),
+    Case("windows-long-paths-disabled", W,
+         {"os": WINDOWS, "python": python_env(
+             machine="AMD64", platform_tag="win-amd64", long_paths_enabled=False,
+             purelib="C:\\Users\\ada\\AppData\\Local\\Packages\\PythonSoftwareFoundation."
+                     "Python.3.12_qbz5n2kfra8p0\\LocalCache\\local-packages\\Python312\\"
+                     "site-packages")},
+         ("2.13.0", "past Windows' limit of 247",
+          "long paths are not enabled", "PythonSoftwareFoundation"),
+         plan("cpu", "2.13.0", replaces=False), "python",
+         fix_command='New-ItemProperty -Path "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\'
+                     'FileSystem" -Name "LongPathsEnabled" -Value 1 -PropertyType DWORD -Force'),
     Case("python-32bit", E,
          {"python": _py(pointer_bits=32, machine="x86")}, ("32-bit", "3.12.4"), None, "python"),
     Case("platform-no-wheels", W,

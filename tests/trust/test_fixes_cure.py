@@ -220,3 +220,29 @@ def test_what_an_interrupted_pip_left_is_deleted(tmp_path: Path) -> None:
     assert after <= before
     assert not list(env.site.glob("~*"))
     assert (env.site / "torch" / "__init__.py").exists()  # the real torch is untouched
+
+
+def test_a_torch_whose_pip_record_is_junk_is_reinstalled(tmp_path: Path) -> None:
+    """METADATA overwritten with binary junk: `import torch` works, pip stops on the record.
+    The fix deletes the record and reinstalls the same torch over itself."""
+    env = make_env(tmp_path, pip=True)
+    urls = local_index(tmp_path)
+    wheels = sorted((tmp_path / "index" / "cpu" / "files").glob("torch-*.whl"))
+    install_wheels(env, wheels)
+    [record] = env.site.glob("torch-*.dist-info")
+    (record / "METADATA").write_bytes(bytes(range(256)) * 4)
+    project = tmp_path / "project"
+    project.mkdir()
+    before = check(env.python, project)
+    found = problem(before, "torch-install-broken")
+    assert found is not None, codes(before)
+    assert found["severity"] == "error"
+    assert found["fix"]["commands"] == [
+        f"rm -rf -- {record}",
+        f"{env.python} -m pip install --force-reinstall --no-deps torch==2.13.0 "
+        "--index-url https://download.pytorch.org/whl/cpu"]
+    run_fix(localized(found["fix"]["commands"], urls), project)
+    after = check(env.python, project)
+    assert "torch-install-broken" not in codes(after)
+    assert codes(after) <= codes(before)
+    assert (record / "METADATA").read_text(encoding="utf-8").startswith("Metadata-Version")

@@ -224,6 +224,10 @@ def _distributions(dirs: List[str]) -> List[Dict[str, Any]]:
             version = (_header(meta or "", "Version") or version.split("-py")[0]).strip()
             installer = (_read(os.path.join(path, "INSTALLER"), 256) or "").strip() or None
             local = version.split("+", 1)[1] if "+" in version else None
+            head = (meta or "")[:4096]
+            # Junk bytes, a truncated write or an empty file: pip stops on such a record.
+            metadata_ok = bool(meta) and "\ufffd" not in head and "\x00" not in head and bool(
+                _header(meta or "", "Name")) and bool(_header(meta or "", "Version"))
             found.append(
                 {
                     "name": name,
@@ -232,6 +236,8 @@ def _distributions(dirs: List[str]) -> List[Dict[str, Any]]:
                     "location": directory,
                     "installer": installer,
                     "requires_torch": _requires_torch(meta or "") if name != "torch" else None,
+                    "metadata_ok": metadata_ok,
+                    "record": entry,
                 }
             )
     return found
@@ -396,7 +402,22 @@ def _package_facts() -> Dict[str, Any]:
     leftovers = [os.path.join(d, name) for d in dirs for name in _listdir(d)
                  if name.startswith("~") and _was_relevant(name)]
     return {"distributions": _distributions(dirs), "torch_copies": _torch_copies(dirs, user_site),
-            "pip_leftovers": leftovers}
+            "pip_leftovers": leftovers, "long_paths_enabled": _long_paths_enabled()}
+
+
+def _long_paths_enabled() -> Optional[bool]:
+    """Windows' LongPathsEnabled (paths past 260 characters); None elsewhere or unreadable."""
+    if os.name != "nt":
+        return None
+    try:
+        import winreg  # Windows only
+
+        key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE,  # type: ignore[attr-defined]
+                             r"SYSTEM\CurrentControlSet\Control\FileSystem")
+        value = winreg.QueryValueEx(key, "LongPathsEnabled")[0]  # type: ignore[attr-defined]
+        return bool(value)
+    except (OSError, ImportError, AttributeError):
+        return None
 
 
 def main(argv: List[str]) -> int:

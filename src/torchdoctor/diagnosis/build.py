@@ -22,7 +22,7 @@ from torchdoctor.diagnosis.context import (
 )
 from torchdoctor.diagnosis.gpus import gpu_host
 from torchdoctor.knowledge import cuda_minor, version_key
-from torchdoctor.knowledge.compat import sm_name, variant_runs_on_gpu
+from torchdoctor.knowledge.compat import archs_from_list, sm_name, variant_runs_on_gpu
 from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "torch", "PyTorch"
@@ -52,8 +52,9 @@ def check(ctx: Ctx) -> Check:
                    f"installed by {dist.installer}" if dist and dist.installer
                    and dist.installer != "pip" else None,
                    f"{len(copies)} copies on sys.path" if len(copies) > 1 else None)
-    problems = [*always, *_broken(ctx), *_leftovers(ctx), *_cpu_build(ctx), *_arch(ctx),
-                *_copies(ctx), *_conda_channel(ctx), *companions.rules(ctx, ID)]
+    problems = [*always, *_broken(ctx), *_unreadable_records(ctx), *_leftovers(ctx),
+                *_cpu_build(ctx), *_arch(ctx), *_copies(ctx), *_conda_channel(ctx),
+                *companions.rules(ctx, ID)]
     details = [f"{c.version or '?'} at {c.path}" for c in copies]
     return make_check(ID, TITLE, summary, problems, details)
 
@@ -85,6 +86,35 @@ def _broken(ctx: Ctx) -> list[Problem]:
                         "everything else as it is):",
                         ctx.pip(f"install --force-reinstall --no-deps torch=={public}"
                                 f"{where_from}")))]
+
+
+def _unreadable_records(ctx: Ctx) -> list[Problem]:
+    """pip's record (METADATA) of torch or a package beside it is junk: pip stops on it (or
+    skips it) in this environment, although `import` still works. The record is deleted and the
+    package reinstalled over itself."""
+    out = []
+    for dist in ctx.facts.python.distributions or ():
+        if dist.metadata_ok is not False or not dist.record:
+            continue
+        sep = "\\" if ctx.os == "windows" else "/"
+        folder = f"{dist.location.rstrip(sep)}{sep}{dist.record}"
+        remove = (f'Remove-Item -Recurse -Force -LiteralPath "{folder}"' if ctx.os == "windows"
+                  else f"rm -rf -- {shlex.quote(folder)}")
+        torch_like = dist.name in ("torch", "torchvision", "torchaudio")
+        index = companions.index_of_installed(ctx) if torch_like else None
+        version = dist.version.split("+")[0] if index else dist.version
+        pin = f"{dist.name}=={version}" + (f" --index-url {index}" if index else "")
+        out.append(problem("torch-install-broken", ID,
+                           f"pip's record of {dist.name} {dist.version} ({folder}/METADATA) "
+                           "is unreadable: pip stops or skips it in this environment, so it "
+                           "can neither upgrade nor uninstall it.",
+                           Fix(f"Delete the broken record, then reinstall {dist.name} "
+                               f"{dist.version} over itself (--no-deps keeps everything else):",
+                               (remove,
+                                *ctx.pip(f"install --force-reinstall --no-deps {pin}"))),
+                           severity=Severity.ERROR if dist.name == "torch" else
+                           Severity.WARNING))
+    return out
 
 
 def _leftovers(ctx: Ctx) -> list[Problem]:
@@ -169,8 +199,13 @@ def _arch(ctx: Ctx) -> list[Problem]:
     variant, k = ctx.variant or "", ctx.knowledge
     if not cuda_minor(variant) or ctx.os is None or ctx.arch is None:
         return []
-    archs = k.compute_capabilities(variant, ctx.os, ctx.arch)
-    runs = {g.index: variant_runs_on_gpu(k, variant, ctx.os, ctx.arch, g.compute_capability)
+    # What the imported build reported (a verification ran) beats the table.
+    copy = ctx.facts.python.torch
+    reported = archs_from_list(copy.arch_list) if copy and copy.arch_list else None
+    archs = reported if reported and reported.sm else k.compute_capabilities(variant, ctx.os,
+                                                                            ctx.arch)
+    runs = {g.index: variant_runs_on_gpu(k, variant, ctx.os, ctx.arch, g.compute_capability,
+                                         archs)
             for g in ctx.nvidia_gpus if g.compute_capability}
     out = []
     for gpu in ctx.nvidia_gpus:

@@ -1,7 +1,8 @@
 """The `python` check: the target interpreter and its environment.
 
 Rules: target-python-unusable, python-32bit, python-version-unsupported,
-freethreaded-abi-mismatch, wrong-interpreter, and probe-failed when inspecting it timed out.
+freethreaded-abi-mismatch, wrong-interpreter, windows-long-paths-disabled, and probe-failed when
+inspecting it timed out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from torchdoctor.diagnosis.context import (
     probe_failed,
     problem,
 )
+from torchdoctor.recommend import long_paths
 from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "python", "Python"
@@ -46,8 +48,27 @@ def check(ctx: Ctx) -> Check:
         details.append("externally managed (PEP 668): pip refuses to install into it")
     if p.reason:
         details.append(f"partly inspected: {p.reason}")
-    problems = [*_bits(ctx), *_version(ctx), *_free_threaded(ctx), *_pip3(ctx), *_kernels(ctx)]
+    problems = [*_bits(ctx), *_version(ctx), *_free_threaded(ctx), *_pip3(ctx), *_kernels(ctx),
+                *_long_paths(ctx)]
     return make_check(ID, TITLE, summary, problems, details)
+
+
+def _long_paths(ctx: Ctx) -> list[Problem]:
+    """Windows: the recommended torch would not install here until long paths are enabled."""
+    p, plan = ctx.facts.python, ctx.plan
+    if plan is None or plan.installed_already or (ctx.installed and not plan.replaces_installed):
+        return []
+    length = long_paths.too_long(ctx.os, p.purelib, p.long_paths_enabled, plan.torch_version,
+                                 plan.compute)
+    if length is None or p.purelib is None:
+        return []
+    return [problem("windows-long-paths-disabled", ID,
+                    f"Installing torch {plan.torch_version}: "
+                    + long_paths.sentence(length, p.purelib, p.long_paths_enabled) + ".",
+                    Fix("Enable long paths before installing: in PowerShell as administrator, "
+                        "run the first command (the second shows the setting: 1 is enabled). "
+                        "Or use an environment with a shorter path.",
+                        (long_paths.ENABLE, long_paths.SHOW)))]
 
 
 def _bits(ctx: Ctx) -> list[Problem]:

@@ -99,6 +99,10 @@ class Distribution:
     location: str  # the site-packages directory that holds it
     installer: str | None  # the INSTALLER record: "pip", "uv", "conda"
     requires_torch: str | None = added()  # the torch requirement its metadata declares: "==2.5.1"
+    # pip's record reads as metadata (Name and Version headers, no junk bytes); False: pip
+    # stops or skips it in this environment.
+    metadata_ok: bool | None = added()
+    record: str | None = added()  # the record's folder in `location`: "torch-2.13.0.dist-info"
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,9 @@ class TorchCopy:
     xpu: str | None  # torch/version.py `xpu` (newer releases)
     git_version: str | None
     in_user_site: bool  # found in the user site-packages (~/.local)
+    # The build's GPU architectures as torch reports them ("sm_80", "sm_90", "compute_90",
+    # "gfx1100"): only an import can tell, so it is filled from a verification that ran.
+    arch_list: tuple[str, ...] | None = added()
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,9 @@ class PythonFacts:
     jupyter_kernels: tuple[JupyterKernel, ...] | None = added()  # what a notebook can pick
     # Folders pip left half-removed in site-packages ("~orch", "~orch-2.1.0.dist-info").
     pip_leftovers: tuple[str, ...] | None = added()
+    # Windows: HKLM\SYSTEM\CurrentControlSet\Control\FileSystem LongPathsEnabled is 1 (None:
+    # not Windows, or the registry could not be read).
+    long_paths_enabled: bool | None = added()
 
     def distribution(self, name: str) -> Distribution | None:
         """The first installed distribution with this (normalised) name."""

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from torchdoctor.facts import Facts
 from torchdoctor.knowledge import Knowledge, cuda_minor, version_key
+from torchdoctor.knowledge.model import CudaArchs
 
 # Consumer AMD GPUs whose ISA matches an officially built target closely enough that the ROCm
 # runtime can be told to load that target's code objects (HSA_OVERRIDE_GFX_VERSION). Candidates are
@@ -98,7 +99,8 @@ def sm_name(compute_capability: str) -> str:
 
 
 def variant_runs_on_gpu(knowledge: Knowledge, variant: str, os: str, arch: str,
-                        compute_capability: str) -> bool | None:
+                        compute_capability: str,
+                        archs: CudaArchs | None = None) -> bool | None:
     """Whether a CUDA variant's wheels carry kernels that run on a GPU of this capability.
 
     CUDA's rules: SASS built for X.y runs on X.z with z >= y (same major: sm_86 code runs on an
@@ -109,13 +111,25 @@ def variant_runs_on_gpu(knowledge: Knowledge, variant: str, os: str, arch: str,
     if cuda_minor(variant) is None:
         return False
     gpu = parse_cc(compute_capability)
-    archs = knowledge.compute_capabilities(variant, os, arch)
+    archs = archs or knowledge.compute_capabilities(variant, os, arch)
     if archs is None or gpu is None:
         return None
     for sm in filter(None, map(parse_cc, archs.sm)):
         if sm[0] == gpu[0] and sm[1] <= gpu[1]:
             return True
     return any(ptx <= gpu for ptx in filter(None, map(parse_cc, archs.ptx)))
+
+
+def archs_from_list(arch_list: tuple[str, ...]) -> CudaArchs:
+    """torch.cuda.get_arch_list()'s names as capabilities: "sm_86" -> SASS 8.6, "compute_90" ->
+    PTX 9.0 ("sm_90a"-style arch-specific targets run on that capability only, like SASS)."""
+    sm: list[str] = []
+    ptx: list[str] = []
+    for name in arch_list:
+        match = re.fullmatch(r"(sm|compute)_(\d+?)(\d)[af]?", name)
+        if match:
+            (sm if match.group(1) == "sm" else ptx).append(f"{match.group(2)}.{match.group(3)}")
+    return CudaArchs(sm=tuple(sm), ptx=tuple(ptx))
 
 
 def driver_runs_variant(knowledge: Knowledge, variant: str, os: str, driver_version: str | None,

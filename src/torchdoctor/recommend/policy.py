@@ -14,7 +14,7 @@ from torchdoctor.facts import Facts
 from torchdoctor.install import InstallCommand, command_for
 from torchdoctor.install.validate import release_sentence, resolve_release
 from torchdoctor.knowledge import Knowledge, Release, cuda_minor
-from torchdoctor.recommend import shell
+from torchdoctor.recommend import long_paths, shell
 from torchdoctor.recommend.accel import choose
 from torchdoctor.recommend.choice import Choice
 from torchdoctor.recommend.python_gate import PythonGate, gate
@@ -241,11 +241,21 @@ def try_recommend(facts: Facts, knowledge: Knowledge, *,
         knowledge_date=k.knowledge_date, index_url=main.index_url,
         alternatives=tuple(_alternatives(k, t, g, choice, main, installed)),
         replaces_installed=installed is not None, installed_already=already,
-        prerequisite=_prerequisite(t, g, choice, kept, managed))
+        prerequisite=_prerequisite(t, g, choice, kept, managed,
+                                   _long_paths(t, release.version, choice.variant)))
+
+
+def _long_paths(t: Target, version: str, variant: str) -> str | None:
+    length = long_paths.too_long(t.os, t.purelib, t.long_paths_enabled, version, variant)
+    if length is None or t.purelib is None:
+        return None
+    return (f"enable Windows long paths, in PowerShell as administrator ({long_paths.ENABLE}): "
+            + long_paths.sentence(length, t.purelib, t.long_paths_enabled))
 
 
 def _prerequisite(t: Target, g: PythonGate, choice: Choice,
-                  kept: shell.Installed | None, managed: bool = False) -> str | None:
+                  kept: shell.Installed | None, managed: bool = False,
+                  long_path_step: str | None = None) -> str | None:
     """What must come first, or must be read beside the command: shown with it, not only in the
     rationale, because a command that fails until the driver is updated looks like a bug."""
     steps = []
@@ -257,6 +267,8 @@ def _prerequisite(t: Target, g: PythonGate, choice: Choice,
                      "with it")
     if choice.prerequisite:
         steps.append(choice.prerequisite[:1].lower() + choice.prerequisite[1:])
+    if long_path_step:
+        steps.append(long_path_step)
     parts = [f"First: {'; then '.join(steps)}."] if steps else []
     if choice.caveat:
         parts.append(choice.caveat)

@@ -67,6 +67,8 @@ class Target:
     installed_variant: str | None = None  # the installed torch's variant, when its record says
     pip_available: bool | None = None  # `python -m pip` runs in the target
     externally_managed: bool | None = None  # PEP 668: pip refuses to install into it
+    purelib: str | None = None  # where pip installs (Windows' path limit counts from it)
+    long_paths_enabled: bool | None = None  # Windows' LongPathsEnabled
 
     @property
     def any_gpu(self) -> bool:
@@ -193,4 +195,5 @@ def target_of(facts: Facts) -> Target:
         apple_silicon=facts.apple.apple_silicon, python_translated=facts.apple.python_translated,
         gpus_unknown=_gpus_unknown(facts, os_name), installed_variant=installed_variant(facts),
         pip_available=facts.python.pip_available,
-        externally_managed=facts.python.externally_managed)
+        externally_managed=facts.python.externally_managed,
+        purelib=facts.python.purelib, long_paths_enabled=facts.python.long_paths_enabled)
