@@ -100,12 +100,32 @@ def _access(ctx: Ctx) -> list[Problem]:
     return [problem("rocm-device-permissions", ID,
                     f"This user cannot open {' and '.join(blocked)}, so ROCm sees no GPU"
                     + (f" and torch {ctx.torch_label} falls back to the CPU." if rocm_build
-                       else "."),
-                    Fix("Add yourself to the render and video groups, then log out and in "
-                        "again (in a container: --device /dev/kfd --device /dev/dri "
-                        "--group-add video --group-add render).",
-                        ('sudo usermod -aG render,video "$USER"',)),
+                       else ".") + _groups_said(a.session_groups, a.member_of),
+                    _access_fix(a.session_groups, a.member_of),
                     severity=None if rocm_build else Severity.WARNING)]
+
+
+def _groups_said(session: tuple[str, ...] | None, member: tuple[str, ...] | None) -> str:
+    missing = [g for g in ("render", "video") if session is not None and g not in session]
+    if not missing:
+        return ""
+    added_since = [g for g in missing if member is not None and g in member]
+    if added_since:
+        return (f" You are in {' and '.join(added_since)} (/etc/group), but this login session "
+                "started before that and does not have it yet.")
+    return f" This session is not in the {' and '.join(missing)} group."
+
+
+def _access_fix(session: tuple[str, ...] | None, member: tuple[str, ...] | None) -> Fix:
+    missing = [g for g in ("render", "video") if session is None or g not in session]
+    if member is not None and missing and all(g in member for g in missing):
+        # usermod already happened: a new login (or newgrp for this shell) picks it up.
+        return Fix("Log out and in again (or reboot) so the session gets the groups; for this "
+                   "shell alone, `newgrp render`. Then check:", ("id -nG",))
+    return Fix("Add yourself to the render and video groups, then log out and in again (in a "
+               "container: --device /dev/kfd --device /dev/dri --group-add video --group-add "
+               "render). Then check with `id -nG`:",
+               ('sudo usermod -aG render,video "$USER"',))
 
 
 def _gfx(ctx: Ctx, gpus: tuple[AmdGpu, ...]) -> list[Problem]:

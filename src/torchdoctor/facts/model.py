@@ -289,6 +289,10 @@ class AmdFacts:
     kfd_accessible: bool | None = None  # read and write on /dev/kfd for this user
     render_nodes: tuple[str, ...] | None = None  # "renderD128", ...
     render_accessible: bool | None = None  # read and write on every /dev/dri/renderD*
+    # The render and video groups: those this process runs with (/proc/self/status), and those
+    # /etc/group lists the user in (a membership added since login is there, not in the session).
+    session_groups: tuple[str, ...] | None = added()
+    member_of: tuple[str, ...] | None = added()
 
 
 @dataclass(frozen=True)

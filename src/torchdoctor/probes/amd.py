@@ -44,9 +44,12 @@ def probe(host: Host, timeout: float) -> AmdFacts:
             gpus=None if notes else (),
             kfd_present=kfd_present,
         )
+    session, member = _groups(host)
     return AmdFacts(
         status="found",
         reason="; ".join(notes) or None,
+        session_groups=session,
+        member_of=member,
         rocm_version=rocm,
         gpus=tuple(gpus),
         kfd_present=kfd_present,
@@ -58,6 +61,32 @@ def probe(host: Host, timeout: float) -> AmdFacts:
             else None
         ),
     )
+
+
+DEVICE_GROUPS = ("render", "video")  # the groups that own /dev/kfd and /dev/dri/renderD*
+
+
+def _groups(host: Host) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """(the device groups this process has, the device groups /etc/group lists the user in)."""
+    table = read(host, "/etc/group")
+    status = read(host, "/proc/self/status")
+    if table is None:
+        return None, None
+    gids: dict[str, str] = {}
+    user = host.env.get("USER") or host.env.get("LOGNAME")
+    member = []
+    for line in table.splitlines():
+        parts = line.split(":")
+        if len(parts) < 4 or parts[0] not in DEVICE_GROUPS:
+            continue
+        gids[parts[2]] = parts[0]
+        if user and user in parts[3].split(","):
+            member.append(parts[0])
+    session = None
+    if status is not None:
+        line = next((x for x in status.splitlines() if x.startswith("Groups:")), "")
+        session = tuple(sorted({gids[g] for g in line.split()[1:] if g in gids}))
+    return session, tuple(member) if user else None
 
 
 def _kfd_gpus(host: Host, notes: list[str]) -> list[AmdGpu]:
