@@ -194,3 +194,36 @@ def install_wheels(env: Env, wheels: list[Path]) -> None:
                            *map(str, wheels)], capture_output=True, text=True, timeout=300,
                           env={**os.environ, **_PIP_ALONE})
     assert done.returncode == 0, done.stderr
+
+
+def make_system_python(tmp_path: Path) -> Env | None:
+    """A Python that is not a venv (user site enabled, its own writable site-packages): the
+    running interpreter's binary copied into a new prefix whose stdlib entries link to the real
+    ones, with pip linked in. None where that layout does not give such a Python (a stdlib that
+    is not at `prefix/lib/pythonX.Y`, a binary that cannot find its libpython from elsewhere)."""
+    import shutil
+    import sysconfig
+
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    base = Path(sys.base_prefix)
+    stdlib = Path(sysconfig.get_paths(vars={"base": sys.base_prefix,
+                                            "installed_base": sys.base_prefix})["stdlib"])
+    binary = base / "bin" / version
+    if stdlib != base / "lib" / version or not binary.exists():
+        return None
+    root = tmp_path / "system"
+    env = Env(root)
+    (root / "bin").mkdir(parents=True)
+    env.site.mkdir(parents=True)
+    shutil.copy2(binary, root / "bin" / "python")
+    for entry in stdlib.iterdir():
+        if entry.name != "site-packages":
+            (env.site.parent / entry.name).symlink_to(entry)
+    real_pip = stdlib / "site-packages" / "pip"
+    if real_pip.exists():
+        (env.site / "pip").symlink_to(real_pip)
+    done = subprocess.run([env.python, "-c", "import sys, pip; print(sys.prefix)"],
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode != 0 or done.stdout.strip() != str(root):
+        return None
+    return env

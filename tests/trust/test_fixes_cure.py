@@ -5,6 +5,8 @@ asserted exactly in the diagnosis tests.)"""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from fix_support import (
     local_index,
     localized,
     make_env,
+    make_system_python,
     problem,
     run_fix,
     simple_index,
@@ -246,3 +249,73 @@ def test_a_torch_whose_pip_record_is_junk_is_reinstalled(tmp_path: Path) -> None
     assert "torch-install-broken" not in codes(after)
     assert codes(after) <= codes(before)
     assert (record / "METADATA").read_text(encoding="utf-8").startswith("Metadata-Version")
+
+
+def test_a_user_site_torch_over_the_environment_is_uninstalled(tmp_path: Path) -> None:
+    """A Python that is not a venv puts the user site before its site-packages: `pip install
+    --user torch` of an older release shadows the environment's torch. The fix uninstalls the
+    user-site copy (pip removes the first on sys.path) and the environment's loads again."""
+    env = make_system_python(tmp_path)
+    if env is None:
+        pytest.skip("this interpreter's layout cannot be copied into a non-venv prefix")
+    install_fake_torch(env.site, "2.13.0+cpu")
+    user_base = tmp_path / "userbase"
+    user_site = user_base / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" \
+        / "site-packages"
+    install_fake_torch(user_site, "2.1.0")
+    (user_site / "torch-2.1.0.dist-info" / "RECORD").write_text(
+        "torch/__init__.py,,\ntorch/version.py,,\ntorch-2.1.0.dist-info/METADATA,,\n"
+        "torch-2.1.0.dist-info/INSTALLER,,\ntorch-2.1.0.dist-info/RECORD,,\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    variables = {"PYTHONUSERBASE": str(user_base)}
+    before = check(env.python, project, env=variables)
+    found = problem(before, "user-site-shadowing")
+    assert found is not None, codes(before)
+    assert found["fix"]["commands"] == [f"{env.python} -m pip uninstall -y torch"]
+    done = subprocess.run(["sh", "-c", found["fix"]["commands"][0]], cwd=project,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **variables})
+    assert done.returncode == 0, done.stderr
+    after = check(env.python, project, env=variables)
+    assert "user-site-shadowing" not in codes(after)
+    assert codes(after) <= codes(before)
+    assert after["facts"]["python"]["torch_copies"][0]["version"] == "2.13.0+cpu"
+    assert not (user_site / "torch").exists()
+
+
+def _compiled(source: Path, target: Path) -> None:
+    import py_compile
+
+    py_compile.compile(str(source), cfile=str(target), doraise=True)
+
+
+def test_a_sourceless_torch_pyc_beside_a_stale_pycache_is_renamed_away(tmp_path: Path) -> None:
+    """torch.py was deleted long ago; its legacy torch.pyc (which Python imports without the
+    source) and a stale __pycache__ copy (which it never imports alone) stayed behind."""
+    env = make_env(tmp_path)
+    install_fake_torch(env.site)
+    project = tmp_path / "project"
+    project.mkdir()
+    source = tmp_path / "torch.py"
+    source.write_text("print('not torch')\n", encoding="utf-8")
+    _compiled(source, project / "torch.pyc")
+    tag = sys.implementation.cache_tag
+    _compiled(source, project / "__pycache__" / f"torch.{tag}.pyc")
+    before, after = _follow(env.python, project, SHADOW)
+    assert SHADOW not in after
+    assert after <= before
+    assert (project / "torch_local.pyc").exists()  # renamed, not deleted
+
+
+def test_a_stale_pycache_alone_does_not_shadow(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    install_fake_torch(env.site)
+    project = tmp_path / "project"
+    project.mkdir()
+    source = tmp_path / "torch.py"
+    source.write_text("print('not torch')\n", encoding="utf-8")
+    _compiled(source, project / "__pycache__" / f"torch.{sys.implementation.cache_tag}.pyc")
+    document = check(env.python, project)
+    assert SHADOW not in codes(document)
+    assert document["facts"]["python"]["cwd_shadow"] is None

@@ -51,3 +51,35 @@ def test_a_single_user_site_copy_is_not_shadowing(tmp_path: Path) -> None:
         pytest.skip("the base interpreter has a torch of its own")
     assert copies[0]["in_user_site"] is True
     assert not codes(document) & {"user-site-shadowing", "torch-not-installed"}
+
+
+def test_the_verification_follows_the_user_sites_pth_files(tmp_path: Path) -> None:
+    """A .pth file in the user site adds a folder at start-up (as `pip install --user -e` or a
+    tool's path hook does); the user's `import torch` finds the torch there, so the
+    verification must import that one too."""
+    env = _system_site_venv(tmp_path)
+    home = tmp_path / "home"
+    extra = tmp_path / "extra"
+    install_fake_torch(extra, "2.12.0+cpu", metadata=False)
+    site = _user_site(home)
+    site.mkdir(parents=True)
+    (site / "tools.pth").write_text(f"{extra}\n", encoding="utf-8")
+    result = run_cli("verify", "--json", "--python", env.python, "--device", "cpu", cwd=tmp_path,
+                     env={"HOME": str(home), "PYTHONNOUSERSITE": ""})
+    stages = {s["name"]: s for s in result.json()["verify"]["stages"]}
+    assert stages["import"]["data"]["file"] == str(extra / "torch" / "__init__.py")
+    assert stages["import"]["data"]["version"] == "2.12.0+cpu"
+
+
+def test_detection_follows_the_user_sites_pth_files(tmp_path: Path) -> None:
+    env = _system_site_venv(tmp_path)
+    home = tmp_path / "home"
+    extra = tmp_path / "extra"
+    install_fake_torch(extra, "2.12.0+cpu", metadata=False)
+    site = _user_site(home)
+    site.mkdir(parents=True)
+    (site / "tools.pth").write_text(f"# a comment\nimport os\n{extra}\n", encoding="utf-8")
+    result = run_cli("detect", "--json", "--python", env.python, cwd=tmp_path,
+                     env={"HOME": str(home), "PYTHONNOUSERSITE": ""})
+    copies = result.json()["facts"]["python"]["torch_copies"]
+    assert copies[0]["path"] == str(extra / "torch")

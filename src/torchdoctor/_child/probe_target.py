@@ -84,7 +84,27 @@ def _site_dirs() -> List[str]:
         index = next((i for i, d in enumerate(dirs) if "site-packages" in d
                       and not (_in_venv() and _norm(d).startswith(prefix))), len(dirs))
         dirs.insert(index, user_site)
+        # Its .pth files add folders at start-up (isolated mode skips them): read their path
+        # lines, never run their import lines.
+        for offset, folder in enumerate(_pth_folders(user_site), start=1):
+            if folder not in dirs:
+                dirs.insert(index + offset, folder)
     return dirs
+
+
+def _pth_folders(site_dir: str) -> List[str]:
+    found = []  # type: List[str]
+    for name in sorted(_listdir(site_dir)):
+        if not name.endswith(".pth"):
+            continue
+        for line in (_read(os.path.join(site_dir, name), 65536) or "").splitlines():
+            line = line.strip()
+            if not line or line.startswith(("#", "import ", "import\t")):
+                continue
+            folder = os.path.abspath(os.path.join(site_dir, line))
+            if os.path.isdir(folder) and folder not in found:
+                found.append(folder)
+    return found
 
 
 def _user_site() -> Optional[str]:

@@ -627,7 +627,12 @@ def _add_user_site() -> None:
     prefix = os.path.realpath(sys.prefix)
     index = next((i for i, p in enumerate(sys.path) if "site-packages" in p and not (
         in_venv and os.path.realpath(p).startswith(prefix))), len(sys.path))
-    sys.path.insert(index, user_site)
+    # addsitedir processes the user site's .pth files as a normal start does (the folders they
+    # add, the lines they run); what it appends moves to where the user site belongs.
+    before = list(sys.path)
+    site.addsitedir(user_site)
+    added = [p for p in sys.path if p not in before]
+    sys.path[:] = before[:index] + added + before[index:]
 
 
 def main(argv: List[str]) -> int:

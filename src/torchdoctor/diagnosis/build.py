@@ -311,9 +311,11 @@ def _copies(ctx: Ctx) -> list[Problem]:
         return [problem("user-site-shadowing", ID,
                         f"import torch loads {first.version or 'torch'} from the user site "
                         f"({first.path}), not from this {p.env_kind or 'environment'}: {listed}.",
-                        Fix("Remove the user-site copy (python -m pip uninstall torch with the "
-                            "interpreter that installed it with --user), or set "
-                            "PYTHONNOUSERSITE=1 for this environment."))]
+                        Fix("Uninstall the user-site copy: pip removes the first torch on "
+                            "sys.path, which is this one, and the environment's torch "
+                            f"{copies[1].version or ''} loads again. (Or keep it and set "
+                            "PYTHONNOUSERSITE=1 where this environment runs.)",
+                            ctx.pip("uninstall -y torch")))]
     if len(copies) > 1:
         return [problem("multiple-torch-installs", ID,
                         f"{len(copies)} torch copies are on sys.path and the first wins: {listed}.",
