@@ -47,6 +47,7 @@ from torchdoctor.facts.model import (
     SharedLibrary,
 )
 from torchdoctor.knowledge import Knowledge
+from torchdoctor.recommend.shell import drop_from_path_variable
 from torchdoctor.report import InstallPlan, Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -187,7 +188,7 @@ CASES = [
               LibraryCopy("/opt/libs/libcudnn.so.9", "LD_LIBRARY_PATH", "9.1.0"),
               LibraryCopy(f"{SITE}/nvidia/cudnn/lib/libcudnn.so.9", "pip", "9.20.0.48"))))},
          ("libcudnn.so.9 9.1.0 from /opt/libs/libcudnn.so.9", "9.20.0.48", "older"), None,
-         "torch", fix_command="export LD_LIBRARY_PATH=/usr/local/lib"),
+         "torch", fix_command=drop_from_path_variable("LD_LIBRARY_PATH", ["/opt/libs"])),
     Case("cuda-stub-library-loaded", E,
          {"python": torch_env("2.13.0+cu130", cuda="13.0"), "nvidia": nvidia_found(),
           "env": env(LD_LIBRARY_PATH="/usr/local/cuda/lib64/stubs"),
@@ -195,7 +196,8 @@ CASES = [
               LibraryCopy("/usr/local/cuda/lib64/stubs/libcuda.so.1", "LD_LIBRARY_PATH", None),
               LibraryCopy("/usr/lib/x86_64-linux-gnu/libcuda.so.1", "system", "580.65.06"))))},
          ("/usr/local/cuda/lib64/stubs/libcuda.so.1", "stub", "2.13.0+cu130"), None, "torch",
-         fix_command="unset LD_LIBRARY_PATH"),
+         fix_command=drop_from_path_variable("LD_LIBRARY_PATH",
+                                             ["/usr/local/cuda/lib64/stubs"])),
     Case("torchvision-torch-mismatch", E,
          {"python": torch_env("2.13.0+cpu", extra=(dist("torchvision", "0.21.0+cpu"),))},
          ("0.21.0+cpu", "2.13.0+cpu", "0.28.0"), None, "torch"),

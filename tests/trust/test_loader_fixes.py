@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 from fix_support import check, codes, install_fake_torch, make_env, problem
 
+from torchdoctor.recommend.shell import drop_from_path_variable
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the dynamic loader's search order is Linux's")
 
 
-def _cuda_torch_with_pip_cudnn(tmp_path: Path) -> Path:
+def _torch_with_pip_libraries(tmp_path: Path) -> Path:
     """A venv with a cu130 torch and nvidia-cudnn-cu13 9.20.0.48 next to it; returns the
     venv's python."""
     env = make_env(tmp_path)
@@ -50,9 +52,9 @@ def _check_after(command: str, python: Path, cwd: Path, env: dict[str, str]) -> 
     return document
 
 
-def test_an_older_cudnn_on_ld_library_path_is_an_error_and_the_export_cures_it(
+def test_an_older_copy_on_ld_library_path_is_an_error_and_the_export_cures_it(
         tmp_path: Path) -> None:
-    python = _cuda_torch_with_pip_cudnn(tmp_path)
+    python = _torch_with_pip_libraries(tmp_path)
     # A folder whose name says nothing of CUDA: the copy is found by its file, not its folder.
     old = _old_cudnn(tmp_path / "opt" / "libs")
     keep = tmp_path / "keep"
@@ -70,14 +72,20 @@ def test_an_older_cudnn_on_ld_library_path_is_an_error_and_the_export_cures_it(
     assert found["severity"] == "error"
     assert "9.1.0" in found["message"]
     assert "9.20.0.48" in found["message"]
-    assert found["fix"]["commands"] == [f"export LD_LIBRARY_PATH={keep}"]
-    after = _check_after(found["fix"]["commands"][0], python, project, {"LD_LIBRARY_PATH": value})
+    [command] = found["fix"]["commands"]
+    assert command == drop_from_path_variable("LD_LIBRARY_PATH", [str(old)])
+    after = _check_after(command, python, project, {"LD_LIBRARY_PATH": value})
     assert "ld-library-path-shadows-cuda-libs" not in codes(after)
     assert codes(after) <= codes(before)
+    # Every other entry stays, recorded or not (the facts keep only those that matter).
+    done = subprocess.run(["sh", "-c", f'{command}; printf %s "$LD_LIBRARY_PATH"'],
+                          capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "LD_LIBRARY_PATH": value})
+    assert done.stdout == str(keep)
 
 
 def test_a_newer_copy_on_ld_library_path_is_only_info(tmp_path: Path) -> None:
-    python = _cuda_torch_with_pip_cudnn(tmp_path)
+    python = _torch_with_pip_libraries(tmp_path)
     newer = tmp_path / "newer"
     newer.mkdir()
     (newer / "libcudnn.so.9.21.0").write_bytes(b"")
@@ -86,11 +94,11 @@ def test_a_newer_copy_on_ld_library_path_is_only_info(tmp_path: Path) -> None:
     found = problem(document, "ld-library-path-shadows-cuda-libs")
     assert found is not None
     assert found["severity"] == "info"
-    assert found["fix"]["commands"] == ["unset LD_LIBRARY_PATH"]
+    assert found["fix"]["commands"] == [drop_from_path_variable("LD_LIBRARY_PATH", [str(newer)])]
 
 
-def test_the_stub_libcuda_is_found_and_dropped(tmp_path: Path) -> None:
-    python = _cuda_torch_with_pip_cudnn(tmp_path)
+def test_the_stub_driver_library_is_found_and_dropped(tmp_path: Path) -> None:
+    python = _torch_with_pip_libraries(tmp_path)
     stubs = tmp_path / "cuda" / "lib64" / "stubs"
     stubs.mkdir(parents=True)
     (stubs / "libcuda.so.1").write_bytes(b"")
@@ -99,8 +107,8 @@ def test_the_stub_libcuda_is_found_and_dropped(tmp_path: Path) -> None:
     before = check(str(python), project, env={"LD_LIBRARY_PATH": str(stubs)})
     found = problem(before, "cuda-stub-library-loaded")
     assert found is not None, before["problems"]
-    assert found["fix"]["commands"] == ["unset LD_LIBRARY_PATH"]
-    after = _check_after("unset LD_LIBRARY_PATH", python, project,
-                         {"LD_LIBRARY_PATH": str(stubs)})
+    [command] = found["fix"]["commands"]
+    assert command == drop_from_path_variable("LD_LIBRARY_PATH", [str(stubs)])
+    after = _check_after(command, python, project, {"LD_LIBRARY_PATH": str(stubs)})
     assert "cuda-stub-library-loaded" not in codes(after)
     assert codes(after) <= codes(before)

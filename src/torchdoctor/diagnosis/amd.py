@@ -83,7 +83,8 @@ def _windows(ctx: Ctx) -> Check:
         f"This Windows machine has {name}; pytorch.org publishes ROCm builds of torch for Linux "
         "only, so torch here runs on the CPU.",
         Fix("Use Linux (native, or WSL 2 with AMD's ROCm for WSL where your GPU is supported) "
-            "for ROCm builds; on Windows keep the CPU build."),
+            "for ROCm builds; on Windows keep the CPU build. To see the WSL distributions and "
+            "their versions:", ("wsl --list --verbose",)),
         severity=Severity.INFO)], not_applicable=True)
 
 

@@ -79,7 +79,8 @@ def _rosetta(ctx: Ctx) -> list[Problem]:
                     "wheels at all.",
                     Fix("Install an arm64 Python (python.org's universal2 installer, Homebrew in "
                         "/opt/homebrew, or `uv python install`), recreate the environment with "
-                        "it, then install torch."))]
+                        "it, then install torch. This prints arm64 for the right Python:",
+                        (f"{ctx.python_cmd} -c \"import platform; print(platform.machine())\"",)))]
 
 
 def _mps_macos(ctx: Ctx) -> list[Problem]:
@@ -94,8 +95,10 @@ def _mps_macos(ctx: Ctx) -> list[Problem]:
     return [problem("mps-macos-too-old", ID,
                     f"This Mac runs macOS {a.macos_version}; {what} uses the GPU (MPS) only on "
                     f"macOS {needed} or newer, so it runs on the CPU here.",
-                    Fix(f"Update macOS to {needed} or newer. Older torch releases accept older "
-                        "macOS (2.9.x: macOS 13; 2.4.x: macOS 12.3)."))]
+                    Fix(f"Update macOS to {needed} or newer (System Settings → General → "
+                        "Software Update). Older torch releases accept older macOS (2.9.x: "
+                        "macOS 13; 2.4.x: macOS 12.3). To see the version:",
+                        ("sw_vers -productVersion",)))]
 
 
 def _cuda(ctx: Ctx) -> list[Problem]:

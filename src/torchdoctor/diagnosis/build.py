@@ -321,7 +321,9 @@ def _copies(ctx: Ctx) -> list[Problem]:
                         f"{len(copies)} torch copies are on sys.path and the first wins: {listed}.",
                         Fix("Keep one: uninstall the others (pip uninstall torch in the "
                             "environment that owns each, or conda remove pytorch), then "
-                            "reinstall the one you want."))]
+                            "reinstall the one you want. This shows which copy `import torch` "
+                            "loads:", (f"{ctx.python_cmd} -c "
+                                       "\"import torch; print(torch.__file__)\"",)))]
     return []
 
 

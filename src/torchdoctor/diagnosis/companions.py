@@ -10,6 +10,7 @@ from torchdoctor.diagnosis import libraries
 from torchdoctor.diagnosis.context import Ctx, problem
 from torchdoctor.knowledge import cuda_minor, version_key
 from torchdoctor.knowledge.compat import local_tag_variant
+from torchdoctor.recommend.shell import drop_from_path_variable
 from torchdoctor.report import Fix, Problem, Severity
 
 # torch 2.3 was the first release built against NumPy 2 (which runs on NumPy 1.22+ as well);
@@ -161,5 +162,6 @@ def _ld_library_path(ctx: Ctx, check: str) -> list[Problem]:
                     f"torch {ctx.torch_label} installed with pip; if import torch fails with "
                     "\"undefined symbol\" or a version error, this is why.",
                     Fix("Remove those entries from LD_LIBRARY_PATH in the shell that runs "
-                        "torch (torch finds its own CUDA libraries)."),
+                        "torch (torch finds its own CUDA libraries):",
+                        (drop_from_path_variable("LD_LIBRARY_PATH", dirs),)),
                     severity=Severity.INFO)]

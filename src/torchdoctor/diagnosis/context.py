@@ -142,7 +142,8 @@ def probe_failed(check: str, message: str) -> Problem:
     """probe-failed: what could not be checked and what was therefore not judged."""
     return problem("probe-failed", check, message,
                    Fix("Run torchdoctor again, with a longer --timeout if a probe timed out; "
-                       "`torchdoctor detect -v` shows each probe's time and error."))
+                       "this shows each probe's time and error:",
+                       ("torchdoctor detect -v --timeout 30",)))
 
 
 def commands_of(command: str) -> tuple[str, ...]:

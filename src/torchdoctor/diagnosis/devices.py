@@ -52,8 +52,10 @@ def hidden_gpus(ctx: Ctx, names: tuple[str, ...], count: int | None, check: str,
             message = (f"{name}={value!r} shows {visible} of the {count} {kind} GPUs: an "
                        "invalid entry ends the list.")
             severity = Severity.INFO
+        unset = (f"Remove-Item Env:{name}" if ctx.os == "windows" else f"unset {name}")
         out.append(problem("cuda-visible-devices-hides-gpus", check, message,
                            Fix(f"Unset {name} (or list valid GPU indices, 0 to "
-                               f"{(count or 1) - 1}) in the shell or job that runs torch."),
+                               f"{(count or 1) - 1}) in the shell or job that runs torch:",
+                               (unset,)),
                            severity=severity))
     return out

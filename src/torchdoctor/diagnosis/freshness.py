@@ -28,10 +28,10 @@ def _stale(ctx: Ctx) -> list[Problem]:
                     "architectures, driver minimum and companion versions are judged from "
                     "the newest known release and the version rules; verification checks the "
                     "real build.",
-                    # No command: torchdoctor is installed from its repository (it is not on
-                    # PyPI), and `python` would name the target, not torchdoctor's interpreter.
+                    # No install command: torchdoctor is installed from its repository (it is
+                    # not on PyPI), and `python` would name the target, not torchdoctor's.
                     Fix("Newer release knowledge comes with a newer torchdoctor: in its "
                         "repository, pull the latest main and reinstall it with the same "
                         "command it was installed with (`pip install .`, `pipx install --force "
-                        ".` or `uv tool install --force .`). `torchdoctor --version` shows the "
-                        "version running."))]
+                        ".` or `uv tool install --force .`). This shows the version running:",
+                        ("torchdoctor --version",)))]

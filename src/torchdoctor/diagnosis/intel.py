@@ -41,5 +41,7 @@ def _runtime(ctx: Ctx) -> list[Problem]:
                     Fix("Install Intel's GPU driver with its Level Zero / compute runtime "
                         "(Linux: the intel-level-zero-gpu or libze-intel-gpu1 and "
                         "intel-opencl-icd packages; Windows: the current Arc/Iris Xe driver), "
-                        "then run torchdoctor again."),
+                        "then check that the loader finds it:",
+                        ("where.exe ze_loader.dll" if ctx.os == "windows"
+                         else "ldconfig -p | grep -E 'libze_(loader|intel_gpu)'",)),
                     severity=Severity.WARNING)]

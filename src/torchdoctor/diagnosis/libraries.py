@@ -14,7 +14,7 @@ import posixpath
 from torchdoctor.diagnosis.context import Ctx, problem
 from torchdoctor.facts import SharedLibrary
 from torchdoctor.knowledge import version_key
-from torchdoctor.recommend.shell import quote
+from torchdoctor.recommend.shell import drop_from_path_variable
 from torchdoctor.report import Fix, Problem, Severity
 
 WSL_LIB = "/usr/lib/wsl/lib"
@@ -36,7 +36,8 @@ def shadowed(ctx: Ctx, check: str) -> list[Problem] | None:
     folders = sorted({posixpath.dirname(lib.loaded.path) for lib in shadows if lib.loaded})
     described = "; ".join(_describe(lib) for lib in (older or shadows))
     fix = Fix("In the shell that runs torch, drop those folders from LD_LIBRARY_PATH (torch "
-              "finds the copies it brought by itself):", (_ld_path_command(ctx, folders),))
+              "finds the copies it brought by itself):",
+              (drop_from_path_variable("LD_LIBRARY_PATH", folders),))
     if older:
         return [problem("ld-library-path-shadows-cuda-libs", check,
                         f"LD_LIBRARY_PATH makes the loader take older CUDA libraries than the "
@@ -60,7 +61,7 @@ def stub_libcuda(ctx: Ctx, check: str) -> list[Problem]:
     folder = posixpath.dirname(loaded.path)
     cuda_build = (ctx.variant or "").startswith("cu")
     fix = (Fix("Drop the stubs folder from LD_LIBRARY_PATH (stubs are for linking, never for "
-               "running):", (_ld_path_command(ctx, [folder]),))
+               "running):", (drop_from_path_variable("LD_LIBRARY_PATH", [folder]),))
            if loaded.source == "LD_LIBRARY_PATH" else
            Fix(f"Remove {folder} from the loader's configuration (/etc/ld.so.conf.d), then run "
                "`sudo ldconfig`. To see which libcuda the loader finds:",
@@ -96,7 +97,7 @@ def wsl_libcuda(ctx: Ctx, check: str) -> list[Problem]:
     if loaded.source == "wsl" or "/stubs" in loaded.path:
         return []
     fix = (Fix("Drop that folder from LD_LIBRARY_PATH:",
-               (_ld_path_command(ctx, [posixpath.dirname(loaded.path)]),))
+               (drop_from_path_variable("LD_LIBRARY_PATH", [posixpath.dirname(loaded.path)]),))
            if loaded.source == "LD_LIBRARY_PATH" else
            Fix("Remove the Linux NVIDIA driver installed inside WSL (WSL's driver comes from "
                "Windows); then check which libcuda the loader finds:",
@@ -130,11 +131,3 @@ def _describe(lib: SharedLibrary) -> str:
     assert own is not None
     return (f"{lib.soname} {loaded.version or '(version not told)'} from {loaded.path} instead "
             f"of {own.version or '(version not told)'} from {own.path}")
-
-
-def _ld_path_command(ctx: Ctx, folders: list[str]) -> str:
-    value = ctx.facts.env.variables.get("LD_LIBRARY_PATH", "")
-    drop = {f.rstrip("/") for f in folders}
-    kept = [e for e in value.split(":") if e and e.rstrip("/") not in drop]
-    return f"export LD_LIBRARY_PATH={quote(':'.join(kept), 'linux')}" if kept else \
-        "unset LD_LIBRARY_PATH"

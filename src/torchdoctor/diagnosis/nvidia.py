@@ -118,7 +118,8 @@ def _absent(ctx: Ctx, why: str) -> Check:
                                 Fix("Install or update the NVIDIA driver in Windows (not inside "
                                     "WSL), run `wsl --shutdown` in Windows, and check that "
                                     "/usr/lib/wsl/lib holds libcuda.so; do not install a Linux "
-                                    "NVIDIA driver inside WSL.")))
+                                    "NVIDIA driver inside WSL. To check:",
+                                    ("ls -l /usr/lib/wsl/lib",))))
     elif on_bus and not ctx.facts.os.container and not ctx.jetson_needs_jetpack:
         gpu = on_bus[0].name or f"an NVIDIA GPU ({on_bus[0].device_id})"
         problems.append(problem("nvidia-driver-missing", ID,
@@ -142,14 +143,22 @@ def _plan_min_driver(ctx: Ctx) -> str | None:
 
 
 def _driver_fix(ctx: Ctx, minimum: str | None) -> Fix:
+    """Installing the driver: Ubuntu's own tool is the exact command; elsewhere the steps, and
+    nvidia-smi to check."""
+    sentence = _driver_sentence(ctx, minimum)
+    if ctx.facts.os.distribution_id == "ubuntu" and ctx.driver_os != "windows":
+        return Fix(f"{sentence} Ubuntu's tool installs the driver it recommends:",
+                   ("sudo ubuntu-drivers install",))
+    return Fix(f"{sentence} Then check that it answers:", ("nvidia-smi",))
+
+
+def _driver_sentence(ctx: Ctx, minimum: str | None) -> str:
     at_least = f" {minimum} or newer" if minimum else ""
     if ctx.driver_os == "windows":
-        how = (f"Install the NVIDIA driver{at_least} for Windows from nvidia.com (WSL 2 uses "
-               "the Windows driver), then restart.")
-    else:
-        how = (f"Install the NVIDIA driver{at_least} with your distribution's package manager "
-               "(Ubuntu: `sudo ubuntu-drivers install`), then reboot.")
-    return Fix(how)
+        return (f"Install the NVIDIA driver{at_least} for Windows from nvidia.com (WSL 2 uses "
+                "the Windows driver), then restart.")
+    return (f"Install the NVIDIA driver{at_least} with your distribution's package manager "
+            "(Ubuntu: `sudo ubuntu-drivers install`), then reboot.")
 
 
 def _mismatch(ctx: Ctx) -> list[Problem]:
@@ -163,7 +172,9 @@ def _mismatch(ctx: Ctx) -> list[Problem]:
                     f"NVIDIA driver/library version mismatch: {versions}. The driver was updated "
                     "without a reboot, so CUDA cannot start.",
                     Fix("Reboot the machine (or reload the nvidia kernel modules) so the new "
-                        "driver's kernel module is the one running."))]
+                        "driver's kernel module is the one running. Then check that the two "
+                        "versions agree and nvidia-smi answers:",
+                        ("cat /proc/driver/nvidia/version", "nvidia-smi")))]
 
 
 def _driver_old(ctx: Ctx) -> list[Problem]:
@@ -182,8 +193,9 @@ def _driver_old(ctx: Ctx) -> list[Problem]:
         plan = ctx.plan
         if plan is not None and plan.compute != variant and driver_runs_variant(
                 k, plan.compute, ctx.driver_os, driver, cuda_version=n.cuda_version):
-            fix = Fix(f"{fix.text} Or install a build that runs on this driver "
-                      f"(torch {plan.torch_version}, {plan.compute}):", commands_of(plan.command))
+            fix = Fix(f"{_driver_sentence(ctx, minimum)} Or install a build that runs on this "
+                      f"driver (torch {plan.torch_version}, {plan.compute}):",
+                      commands_of(plan.command))
         return [problem("driver-too-old", ID, f"{found}; torch {ctx.torch_label} {needs}.", fix)]
     plan = ctx.plan
     if ctx.installed or plan is None or not cuda_minor(plan.compute):
@@ -196,7 +208,7 @@ def _driver_old(ctx: Ctx) -> list[Problem]:
     for alt in plan.alternatives:
         if alt.compute and driver_runs_variant(k, alt.compute, ctx.driver_os, driver,
                                                cuda_version=n.cuda_version):
-            fix = Fix(f"{fix.text} {alt.label}", commands_of(alt.command))
+            fix = Fix(f"{_driver_sentence(ctx, minimum)} {alt.label}", commands_of(alt.command))
             break
     return [problem("driver-too-old", ID,
                     f"{found}; the recommended torch {plan.torch_version} ({plan.compute}) needs "

@@ -6,6 +6,8 @@ container-without-gpu-access, and probe-failed for the sections that feed this l
 
 from __future__ import annotations
 
+import shlex
+
 from torchdoctor.diagnosis.context import (
     AMD_VENDOR,
     NVIDIA_VENDOR,
@@ -97,12 +99,13 @@ def _glibc(ctx: Ctx) -> list[Problem]:
         return [problem("glibc-too-old", ID,
                         f"{found} runs the installed torch {installed}, but torch {GLIBC_FROM} and "
                         f"newer need glibc {GLIBC_NEEDED} or newer (manylinux_2_28 wheels).",
-                        Fix(advice), severity=Severity.INFO)]
+                        Fix(advice + " To see the glibc version:", ("ldd --version",)),
+                        severity=Severity.INFO)]
     what = f"torch {installed} is" if installed else f"torch {GLIBC_FROM} and newer are"
     return [problem("glibc-too-old", ID,
                     f"This system has {found}; {what} built for glibc {GLIBC_NEEDED} or newer "
                     "(manylinux_2_28), so pip finds no matching wheel or the library fails to "
-                    "load.", Fix(advice))]
+                    "load.", Fix(advice + " To see the glibc version:", ("ldd --version",)))]
 
 
 def _jetson(ctx: Ctx) -> list[Problem]:
@@ -123,10 +126,27 @@ def _jetson(ctx: Ctx) -> list[Problem]:
                     "release.",
                     Fix("Install the torch wheel NVIDIA publishes for your JetPack version "
                         "(NVIDIA's 'PyTorch for Jetson' page lists them), or use an "
-                        "NVIDIA L4T PyTorch container."),
+                        "NVIDIA L4T PyTorch container. The Jetson Linux (L4T) release that "
+                        "picks the wheel:", ("cat /etc/nv_tegra_release",)),
                     # An installed CPU build cannot use the GPU (error); with nothing installed
                     # this is advice for the install to come (warning).
                     severity=None if ctx.installed else Severity.WARNING)]
+
+
+NVIDIA_CONTAINER_CHECK = "docker run --rm --gpus all ubuntu nvidia-smi"
+AMD_CONTAINER_CHECK = ("docker run --rm --device /dev/kfd --device /dev/dri --group-add video "
+                       "--group-add render rocm/rocm-terminal rocminfo")
+
+
+def _wsl2_fix(ctx: Ctx) -> Fix:
+    """WSL names the distribution in WSL_DISTRO_NAME; wsl.exe runs from inside WSL too."""
+    name = ctx.facts.env.variables.get("WSL_DISTRO_NAME")
+    if name:
+        return Fix("Convert this distribution to WSL 2 (it restarts it), then run torchdoctor "
+                   "again:", (f"wsl.exe --set-version {shlex.quote(name)} 2",))
+    return Fix("Convert this distribution to WSL 2 (in Windows: wsl --set-version <distribution> "
+               "2, with the name this lists), then run torchdoctor again:",
+               ("wsl.exe --list --verbose",))
 
 
 def _wsl1(ctx: Ctx) -> list[Problem]:
@@ -137,8 +157,7 @@ def _wsl1(ctx: Ctx) -> list[Problem]:
     return [problem("wsl1-no-gpu", ID,
                     f"{found}this is WSL 1, which has no GPU access at all; only WSL 2 passes the "
                     "Windows GPU driver through.",
-                    Fix("Convert this distribution to WSL 2 (in Windows: wsl --set-version "
-                        "<distribution> 2), then run torchdoctor again."),
+                    _wsl2_fix(ctx),
                     severity=None if gpu_build else Severity.INFO)]
 
 
@@ -156,14 +175,16 @@ def _container(ctx: Ctx) -> list[Problem]:
                         Fix("Start the container with GPU access: install the NVIDIA Container "
                             "Toolkit on the host and run with --gpus all (docker), "
                             "--device nvidia.com/gpu=all (podman), or request nvidia.com/gpu "
-                            "(Kubernetes)."))]
+                            "(Kubernetes). On the host, this checks that containers get the "
+                            "GPU:", (NVIDIA_CONTAINER_CHECK,)))]
     amd_on_bus = [g for g in ctx.pci(AMD_VENDOR) if g.gfx]
     if amd_on_bus and f.amd.kfd_present is False and f.amd.status != "found":
         return [problem("container-without-gpu-access", ID,
                         f"The host has {amd_on_bus[0].name or 'an AMD GPU'}, but {where} cannot "
                         "see /dev/kfd.",
                         Fix("Start the container with --device /dev/kfd --device /dev/dri "
-                            "--group-add video --group-add render."))]
+                            "--group-add video --group-add render. On the host, this checks "
+                            "that a container started so sees the GPU:", (AMD_CONTAINER_CHECK,)))]
     if cuda_minor(ctx.variant or "") and not ctx.nvidia_driver_loaded:
         # A CUDA build with no GPU in sight still works, on the CPU: nothing is broken, but the
         # GPU may just not be passed in, or the build is gigabytes larger than it needs to be.
@@ -172,7 +193,8 @@ def _container(ctx: Ctx) -> list[Problem]:
                         f"{where}; it runs on the CPU.",
                         Fix("If the host has an NVIDIA GPU, start the container with --gpus all "
                             "(NVIDIA Container Toolkit on the host); otherwise the CPU build is "
-                            "much smaller (see the install command)."),
+                            "much smaller (see the install command). On the host, this checks "
+                            "that containers get the GPU:", (NVIDIA_CONTAINER_CHECK,)),
                         severity=Severity.INFO)]
     wanted = f.env.variables.get("NVIDIA_VISIBLE_DEVICES", "")
     if wanted and wanted not in ("void", "none") and not ctx.nvidia_driver_loaded:

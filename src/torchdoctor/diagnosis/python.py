@@ -33,7 +33,9 @@ def check(ctx: Ctx) -> Check:
             return make_check(ID, TITLE, who, [problem(
                 "target-python-unusable", ID, f"{who} cannot be used: {why}.",
                 Fix("Point torchdoctor at a Python 3 interpreter with --python PATH, or "
-                    "activate the environment you use."))])
+                    "activate the environment you use. To list the Pythons on PATH:",
+                    ("Get-Command -All python, python3, py" if ctx.os == "windows"
+                     else "which -a python3 python",)))])
         return make_check(ID, TITLE, who, [probe_failed(
             ID, f"{who} could not be inspected ({why}); its torch install, "
             "Python version and environment were not judged.")], unknown=why)
@@ -79,7 +81,10 @@ def _bits(ctx: Ctx) -> list[Problem]:
                     f"{p.executable or 'This Python'} is a 32-bit build ({p.version}); PyTorch "
                     "publishes 64-bit wheels only.",
                     Fix("Install a 64-bit Python (on Windows the \"Windows installer (64-bit)\" "
-                        "from python.org), create the environment with it, then install torch."))]
+                        "from python.org), create the environment with it, then install torch. "
+                        "This prints 64 for the right Python:",
+                        (f"{ctx.python_cmd} -c "
+                         "\"import struct; print(struct.calcsize('P') * 8)\"",)))]
 
 
 def _version(ctx: Ctx) -> list[Problem]:

@@ -5,6 +5,8 @@ Rules: low-disk-space, low-memory-install, cpu-missing-avx, probe-failed.
 
 from __future__ import annotations
 
+import shlex
+
 from torchdoctor.diagnosis.context import Ctx, gib, join, make_check, probe_failed, problem
 from torchdoctor.facts.model import DiskSpace
 from torchdoctor.report import Check, Fix, Problem, Severity
@@ -58,11 +60,13 @@ def _disk(ctx: Ctx) -> list[Problem]:
     family = _family(ctx)
     need_packages, need_temp = DISK_NEEDED[family]
     short: list[str] = []
+    paths: list[str] = []
     for where, disk, need in (("for packages", r.packages_disk, need_packages),
                               ("in the temp directory", r.temp_disk, need_temp)):
         if isinstance(disk, DiskSpace) and disk.free_bytes < need:
             short.append(f"{gib(disk.free_bytes)} free {where} ({disk.path}; "
                          f"{gib(need)} needed)")
+            paths.append(disk.path)
     if not short:
         return []
     # It matters when an install is due; a working install only needs it to upgrade.
@@ -71,7 +75,8 @@ def _disk(ctx: Ctx) -> list[Problem]:
     return [problem("low-disk-space", ID,
                     f"Installing {build} build of torch needs room: {'; '.join(short)}.",
                     Fix("Free some space, or point the temporary directory elsewhere (TMPDIR on "
-                        "Linux/macOS, TEMP on Windows) and install with --no-cache-dir."),
+                        "Linux/macOS, TEMP on Windows) and install with --no-cache-dir. To see "
+                        "the free space:", _free_space_commands(ctx, paths)),
                     severity=None if pending else Severity.INFO)]
 
 
@@ -84,7 +89,8 @@ def _memory(ctx: Ctx) -> list[Problem]:
                     f"wheels in memory) and importing it comfortably need about "
                     f"{gib(MEMORY_NEEDED)}.",
                     Fix("Install with --no-cache-dir, close other programs or add swap; prefer "
-                        "the CPU build where no GPU is used (it is much smaller)."))]
+                        "the CPU build where no GPU is used (it is much smaller). To see the "
+                        "memory and swap:", _memory_commands(ctx)))]
 
 
 def _avx(ctx: Ctx) -> list[Problem]:
@@ -99,10 +105,32 @@ def _avx(ctx: Ctx) -> list[Problem]:
                         "without AVX (often a virtual machine that hides CPU features).",
                         Fix("In a VM, pass the host CPU's features through (for example CPU type "
                             "'host' in Proxmox/QEMU); otherwise build PyTorch from source for "
-                            "this CPU."))]
+                            "this CPU. To see the features the CPU shows:", _avx_commands(ctx)))]
     if c.avx2 is False:
         return [problem("cpu-missing-avx", ID,
                         f"{model} has AVX but no AVX2; torch runs its slower baseline kernels.",
-                        Fix("In a VM, pass the host CPU's features through to get AVX2."),
+                        Fix("In a VM, pass the host CPU's features through to get AVX2. To see "
+                            "the features the CPU shows:", _avx_commands(ctx)),
                         severity=Severity.INFO)]
     return []
+
+
+def _free_space_commands(ctx: Ctx, paths: list[str]) -> tuple[str, ...]:
+    if ctx.os == "windows":
+        return ("Get-PSDrive -PSProvider FileSystem",)
+    return (f"df -h {' '.join(shlex.quote(p) for p in dict.fromkeys(paths))}".rstrip(),)
+
+
+def _memory_commands(ctx: Ctx) -> tuple[str, ...]:
+    if ctx.os == "windows":
+        return ("Get-CimInstance Win32_OperatingSystem | Select-Object TotalVisibleMemorySize, "
+                "FreePhysicalMemory",)
+    return ("vm_stat",) if ctx.os == "macos" else ("free -h",)
+
+
+def _avx_commands(ctx: Ctx) -> tuple[str, ...]:
+    if ctx.os == "windows":
+        return ("Get-CimInstance Win32_Processor | Select-Object Name",)
+    if ctx.os == "macos":
+        return ("sysctl machdep.cpu.features machdep.cpu.leaf7_features",)
+    return ("grep -o -w -E 'avx|avx2|avx512f' /proc/cpuinfo | sort -u",)

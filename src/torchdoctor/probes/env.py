@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from torchdoctor.envfilter import filter_env
+from torchdoctor.envfilter import filter_env, strip_credentials
 from torchdoctor.facts import EnvFacts
 from torchdoctor.host import Host
 from torchdoctor.probes._util import list_dir
@@ -31,6 +31,12 @@ def probe(host: Host, timeout: float) -> EnvFacts:
                 and any(_CUDA_LIBS.match(name) for name in list_dir(host, entry))
             ):
                 cuda_dirs.append(entry)
+    if cuda_dirs:
+        # An entry that holds CUDA libraries matters whatever its folder is called.
+        named = variables.get("LD_LIBRARY_PATH", "").split(":")
+        entries = [e for e in host.env.get("LD_LIBRARY_PATH", "").split(":")
+                   if e and (e in cuda_dirs or e in named)]
+        variables["LD_LIBRARY_PATH"] = strip_credentials(":".join(dict.fromkeys(entries)))
     separator = ";" if system_name(host) == "windows" else ":"
     torch_dirs = [entry for entry in host.env.get("PYTHONPATH", "").split(separator)
                   if entry and host.exists(f"{entry.rstrip('/')}/torch/__init__.py")]

@@ -135,3 +135,13 @@ def uv_form(text: str, installed: Installed | None, python: str | None, os: str)
         names = installed.pip_names or ("torch",)
         uv = f"uv pip uninstall{target} {' '.join(names)}\n{uv}"
     return uv
+
+
+def drop_from_path_variable(name: str, folders: Sequence[str]) -> str:
+    """The POSIX shell command that removes these folders from a PATH-like variable and keeps
+    every other entry as it is. The facts hold only the entries that matter to torch (the others
+    are private and never recorded), so the command edits the live value instead of rewriting
+    it from the facts."""
+    patterns = " ".join(f"-e {shlex.quote(f.rstrip('/') or '/')}" for f in dict.fromkeys(folders))
+    return (f'export {name}="$(printf \'%s\' "${name}" | tr \':\' \'\\n\' | '
+            f'grep -v -x -F {patterns} | paste -s -d: -)"')
