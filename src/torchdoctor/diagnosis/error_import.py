@@ -270,4 +270,15 @@ def no_torch_module(ctx: Ctx, text: str) -> Problem | None:
                        + (" (the Python the notebook's kernel runs may be another still)."
                           if notebook else "."),
                        install_fix(ctx, "Install it:"))
+    if notebook:
+        # Which environment has torch is not known here; the user's terminal, where
+        # `import torch` works, names it: the commands run there register it as a kernel.
+        return problem("wrong-interpreter", ID,
+                       "The notebook's kernel runs a Python without torch: where `import torch` "
+                       "works in a terminal, the notebook's kernel is another environment.",
+                       Fix("In a terminal where `import torch` works (its environment "
+                           "activated), register that environment as a kernel, then pick "
+                           "\"torch-env\" in the notebook:",
+                           ("python -m pip install ipykernel",
+                            "python -m ipykernel install --user --name torch-env")))
     return None

@@ -331,6 +331,35 @@ def _no_distribution(ctx: Ctx, text: str) -> Problem | None:
     return None
 
 
+def _uv_no_wheel(ctx: Ctx, text: str) -> Problem | None:
+    """uv's hint: "You're using CPython 3.14 (`cp314`), but `torch` (v2.8.0) only has wheels with
+    the following Python ABI tags: `cp312`, `cp313`, `cp313t`" (a release pinned, or locked,
+    that has no wheel for this Python or for its free-threaded ABI)."""
+    found = re.search(r"You're using CPython (\d+\.\d+)(t?) \(`cp\d+t?`\), but `torch` "
+                      r"\(v([\w.+]+)\) only has wheels with the following Python ABI tags: "
+                      r"([^\n]+)", text)
+    if found is None:
+        return None
+    plain, free, release = found.group(1), found.group(2), found.group(3)
+    tags = re.findall(r"cp\d+t?", found.group(4))
+    python = f"{plain}{free}"
+    has = f"torch {release} has wheels for {', '.join(tags)} only"
+    if free and f"cp{plain.replace('.', '')}" in tags:
+        return problem("freethreaded-abi-mismatch", ID,
+                       f"uv found no wheel for free-threaded CPython {python}: {has}, built for "
+                       "the regular (GIL) ABI.",
+                       install_fix(ctx, f"Use the regular Python {plain}, or a torch release with "
+                                        f"{python} wheels:"))
+    first = next((r.version for r in reversed(ctx.knowledge.releases)
+                  if version_key(r.python_min) <= version_key(plain)
+                  <= version_key(r.python_max)), None)
+    since = f"; the first release with Python {plain} wheels is {first}" if first else ""
+    return problem("python-version-unsupported", ID,
+                   f"uv found no wheel for CPython {python}: {has}{since}.",
+                   install_fix(ctx, f"Allow a torch release with Python {plain} wheels (or use "
+                                    "a Python this release supports):"))
+
+
 def _index_without_python(ctx: Ctx, variant: str, tag: str) -> Problem | None:
     """The text names the index pip searched (`--index-url .../whl/cu121`): no release on it has
     wheels for this Python (on this platform, or on any where the platform is not known)."""
@@ -471,6 +500,6 @@ RULES: tuple[Rule, ...] = (
     _driver_too_old, _no_driver, _suspend, _no_gpu_visible, _wsl_libcuda, _loader,
     _companion_backend, _cudnn_version, error_import.dependency_missing,
     error_import.no_torch_module, error_runtime.nccl, error_runtime.triton,
-    error_runtime.toolchain, _long_path, _no_distribution, _conda_channel, _disk, _memory,
-    _illegal_instruction, _rocm, _xpu_init, _mps,
+    error_runtime.toolchain, _long_path, _no_distribution, _uv_no_wheel, _conda_channel, _disk,
+    _memory, _illegal_instruction, _rocm, _xpu_init, _mps,
 )
