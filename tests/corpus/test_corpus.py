@@ -64,6 +64,9 @@ KNOWN_MISSES: dict[str, str] = {
     "pytorch-85773-wsl-libcuda-symlink":
         "no torch build shown (the WSL rule needs a CUDA build); ldconfig's warning 'libcuda.so.1 "
         "is not a symbolic link' is not an error of torch and has no text rule",
+    "pytorch-16103-notebook-different-env":
+        "the text ('No module named torch') names no notebook (the report says so in prose), and "
+        "Python 3.6.5 cannot be inspected, so whether the environment has torch is not known",
     "wsl-8587-libcuda-so-not-in-cache":
         "no torch build shown (the WSL rule needs a CUDA build); the text is an ld cache listing, "
         "not an error",

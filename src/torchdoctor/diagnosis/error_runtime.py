@@ -43,7 +43,8 @@ def nccl(ctx: Ctx, text: str) -> Problem | None:
     found = has(text, r"undefined symbol:?\s*(nccl\w+)", r"NCCL version mismatch")
     if found is not None:
         return _nccl_version(ctx, found.group(1) if found.lastindex else None)
-    if has(text, r"unhandled system error", r"\bncclSystemError\b"):
+    if has(text, r"unhandled system error", r"\bncclSystemError\b",
+           r"NCCL WARN .*(shared memory segment|shm_open failed)"):
         return _nccl_system(ctx, text)
     if has(text, r"unhandled cuda error", r"\bncclUnhandledCudaError\b"):
         return _nccl_cuda(ctx, text)
@@ -198,7 +199,10 @@ def toolchain(ctx: Ctx, text: str) -> Problem | None:
     """torch.compile (Inductor, Triton) builds C code at run time: a compiler and Python's
     headers must be there."""
     headers = has(text, r"Python\.h: No such file or directory", r"'Python\.h' (file )?not found")
-    cl = has(text, r"Compiler: cl is not found", r"'cl' is not recognized")
+    # torch's check_compiler_exist_windows raises "Compiler: cl is not found" (a traceback may
+    # show only its source line).
+    cl = has(text, r"Compiler: cl is not found", r"'cl' is not recognized",
+             r"check_compiler_exist_windows[\s\S]*is not found")
     compiler = cl or has(text, r"Failed to find C compiler", r"No working C\+\+ compiler found",
                          r"\bInvalidCxxCompiler\b", r"\b(gcc|g\+\+|cc|c\+\+): (command )?not found",
                          r"No such file or directory: '(gcc|g\+\+|cc|c\+\+)'")
