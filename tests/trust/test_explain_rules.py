@@ -141,6 +141,16 @@ CASES: list[tuple[str, str, str, str, list[str], Edit | None]] = [
      "torch._inductor.exc.InductorError: RuntimeError: Failed to find C compiler. Please specify "
      "via CC environment variable or set triton.knobs.build.impl.",
      "compile-toolchain-missing", ["sudo dnf install -y gcc gcc-c++"], None),
+    ("BuffMcBigHuge/ComfyUI-Zonos#7 (only the raising source line)", "windows11-rtx3080",
+     "  File \"N:\\ComfyUI\\venv\\lib\\site-packages\\torch\\_inductor\\cpp_builder.py\", line "
+     "135, in check_compiler_exist_windows\n    raise RuntimeError(f\"Compiler: {compiler} is not "
+     "found.\") from exc", "compile-toolchain-missing",
+     ['winget install --id Microsoft.VisualStudio.2022.BuildTools -e --override "--quiet --wait '
+      '--add Microsoft.VisualStudio.Workload.VCTools --includeRecommended"', "where.exe cl"], None),
+    ("NVIDIA/nccl#342 (NCCL's warnings alone)", "docker-no-gpu",
+     "include/shm.h:48 NCCL WARN Error while creating shared memory segment "
+     "nccl-shm-recv-250a7cc850ba9298-0-1-3 (size 9637888)", "nccl-system-error",
+     ["df -h /dev/shm", "export NCCL_SHM_DISABLE=1"], None),
     ("pytorch/pytorch#157458", "windows11-rtx3080",
      "  File \"C:\\Users\\ada\\proj\\.venv\\Lib\\site-packages\\torch\\_inductor\\"
      "cpp_builder.py\", line 138, in check_compiler_exist_windows\n    raise "
@@ -315,6 +325,12 @@ def test_the_gpu_older_than_the_build_is_told_apart_from_a_newer_one(tmp_path: P
     "RuntimeError: NCCL error in: ProcessGroupNCCL.cpp:1191, remote process exited or there was "
     "a network error",
     "ImportError: cannot import name 'stack' from partially initialized module 'numpy'",
+    # `python -m torch.distributed.run` starts in the standard library, whose threading.py is
+    # not the user's file.
+    "Traceback (most recent call last):\n  File \"/usr/lib/python3.12/runpy.py\", line 198, in "
+    "_run_module_as_main\n  File \"/usr/lib/python3.12/threading.py\", line 1075, in "
+    "_bootstrap_inner\n  File \"/home/ada/ml/.venv/lib/python3.12/site-packages/torch/"
+    "distributed/run.py\", line 883, in main\nValueError: bad rank",
 ])
 def test_near_misses_are_not_taken_for_a_rule(tmp_path: Path, text: str) -> None:
     """Texts that look like a rule's but are not its cause: nothing is claimed for them."""

@@ -186,8 +186,8 @@ def _script_shadows(ctx: Ctx, text: str) -> Problem | None:
     """The script's folder comes first on sys.path: a file there named like a module torch
     imports is what torch gets."""
     found = frames(text)
-    if not found or installed(found[0]):
-        return None
+    if not found or installed(found[0]) or _stdlib(found[0]):
+        return None  # `python -m ...` starts in the standard library: no script folder
     path = ntpath if windows_path(found[0]) else posixpath
     script_dir = path.dirname(found[0])
     reaches_torch = any(installed(f) and re.search(r"[\\/]torch[\\/]", f) for f in found)
@@ -198,6 +198,13 @@ def _script_shadows(ctx: Ctx, text: str) -> Problem | None:
         if stem == "torch" or reaches_torch:
             return _rename_problem(ctx, file, stem)
     return None
+
+
+def _stdlib(path: str) -> bool:
+    """A file of Python's standard library (".../lib/python3.12/runpy.py",
+    "C:\\Python312\\Lib\\threading.py"), which is never the user's."""
+    return bool(re.search(r"[\\/]lib[\\/]python\d(\.\d+)?t?[\\/][^\\/]+$", path, re.IGNORECASE)
+                or re.search(r"[\\/]Lib[\\/][^\\/]+\.py$", path))
 
 
 def _rename_problem(ctx: Ctx, local: str, module: str) -> Problem:
