@@ -14,7 +14,7 @@ import posixpath
 import re
 
 from torchdoctor.diagnosis.companions import index_of_installed
-from torchdoctor.diagnosis.context import NVIDIA_VENDOR, Ctx, install_fix, problem
+from torchdoctor.diagnosis.context import AMD_VENDOR, NVIDIA_VENDOR, Ctx, install_fix, problem
 from torchdoctor.diagnosis.error_common import (
     ID,
     capital,
@@ -89,7 +89,7 @@ def _no_gpu_here(ctx: Ctx) -> bool:
     f = ctx.facts
     if f.nvidia.status != "absent" or f.pci.status != "found" or f.os.wsl:
         return False
-    return not ctx.pci(NVIDIA_VENDOR) and f.amd.status != "found" and not ctx.pci("1002")
+    return not ctx.pci(NVIDIA_VENDOR) and f.amd.status != "found" and not ctx.pci(AMD_VENDOR)
 
 
 # --- something else is imported as torch, or as a module torch imports -------------------------
