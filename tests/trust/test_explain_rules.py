@@ -35,6 +35,20 @@ def _ld_library_path(document: dict[str, Any]) -> None:
     env["ld_library_path_cuda"] = ["/opt/conda/lib"]
 
 
+def _nccl_loaded_from_ld_library_path(document: dict[str, Any]) -> None:
+    """The loader probe found libnccl in an LD_LIBRARY_PATH folder whose name says nothing of
+    NCCL, in front of torch's pip copy."""
+    document["facts"]["env"]["variables"]["LD_LIBRARY_PATH"] = "/opt/hpc/lib:/opt/tools/lib"
+    for library in document["facts"]["loader"]["libraries"]:
+        if library["name"] == "libnccl":
+            library["soname"] = "libnccl.so.2"
+            library["copies"] = [
+                {"path": "/opt/hpc/lib/libnccl.so.2", "source": "LD_LIBRARY_PATH",
+                 "version": "2.18.1"},
+                {"path": "/home/ada/ml/.venv/lib/python3.12/site-packages/nvidia/nccl/lib/"
+                         "libnccl.so.2", "source": "pip", "version": "2.27.5"}]
+
+
 def _render_closed(document: dict[str, Any]) -> None:
     document["facts"]["amd"]["render_accessible"] = False
 
@@ -110,6 +124,10 @@ CASES: list[tuple[str, str, str, str, list[str], Edit | None]] = [
      "ImportError: /home/ada/ml/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so: "
      "undefined symbol: ncclCommRegister", "ld-library-path-shadows-cuda-libs",
      ["export LD_LIBRARY_PATH=/opt/tools/lib"], _ld_library_path),
+    ("pytorch/pytorch#119072 (libnccl found by the loader probe)", "rtx4090-driver550",
+     "ImportError: /home/ada/ml/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so: "
+     "undefined symbol: ncclCommRegister", "ld-library-path-shadows-cuda-libs",
+     ["export LD_LIBRARY_PATH=/opt/tools/lib"], _nccl_loaded_from_ld_library_path),
     ("opendatalab/MinerU#419", "rtx4090-driver550",
      "ImportError: libnccl.so.2: cannot open shared object file: No such file or directory",
      "torch-dependency-missing", [f"pip3 install torch==2.13.0 --index-url {CU126}"], None),

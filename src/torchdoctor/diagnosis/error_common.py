@@ -73,10 +73,14 @@ def install_requirements(ctx: Ctx) -> tuple[str, ...]:
 
 
 def shadowing_dirs(ctx: Ctx) -> list[str]:
-    """LD_LIBRARY_PATH entries that hold CUDA libraries: those the loader probe found holding
-    them (whatever their names), and those whose names say CUDA, cuDNN, NCCL or NVIDIA."""
-    env = ctx.facts.env
-    found = [*env.ld_library_path_cuda, *cuda_paths_in_ld_library_path(env.variables)]
+    """LD_LIBRARY_PATH entries that hold CUDA libraries: the folders the loader probe found a
+    loaded copy in, those the environment probe's listing found holding them (whatever their
+    names), and those whose names say CUDA, cuDNN, NCCL or NVIDIA."""
+    env, loader = ctx.facts.env, ctx.facts.loader
+    loaded = [lib.loaded.path.rsplit("/", 1)[0] for lib in (loader.libraries or ()
+                                                             if loader else ())
+              if lib.loaded is not None and lib.loaded.source == "LD_LIBRARY_PATH"]
+    found = [*loaded, *env.ld_library_path_cuda, *cuda_paths_in_ld_library_path(env.variables)]
     return list(dict.fromkeys(found))
 
 
