@@ -79,6 +79,15 @@ _KINDS = (
     ProblemKind("low-disk-space", "low_disk_space", W, "Low disk space for the wheels"),
     ProblemKind("low-memory-install", "low_memory_install", W, "Little memory for installing or importing torch"),
     ProblemKind("cpu-missing-avx", "cpu_missing_avx", E, "The CPU lacks instructions the wheels need"),
+    # Found in an error text (explain, check --error): torch at work, no class of their own
+    ProblemKind("torch-dependency-missing", None, E, "A library torch requires is not installed"),
+    ProblemKind("nccl-unavailable", None, E, "This torch has no NCCL backend"),
+    ProblemKind("nccl-version-mismatch", None, E, "The NCCL library is older than torch needs"),
+    ProblemKind("nccl-system-error", None, E, "NCCL failed on a system call"),
+    ProblemKind("nccl-cuda-error", None, E, "NCCL failed on a CUDA call"),
+    ProblemKind("triton-missing", None, E, "No working Triton for torch.compile"),
+    ProblemKind("triton-gpu-too-old", None, W, "The GPU is too old for Triton"),
+    ProblemKind("compile-toolchain-missing", None, E, "torch.compile lacks a C compiler or Python's headers"),
     # The tool's own honesty
     ProblemKind("knowledge-stale", "knowledge_stale", INFO, "Installed torch is newer than torchdoctor's knowledge"),
     ProblemKind("probe-failed", "probe_failed", INFO, "A check could not run"),

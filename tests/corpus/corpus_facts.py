@@ -104,6 +104,7 @@ def _os(f: Mapping[str, Any], d: Mapping[str, Any], system: str | None) -> OsFac
         system=system,
         version=f.get("macos") if system == "macos" else None,
         distribution=f.get("os_detail"),
+        distribution_id=d.get("distribution_id") or _distribution_id(f.get("os_detail")),
         kernel=d.get("kernel"),
         arch=f.get("arch") or d.get("arch"),
         libc_name="glibc" if glibc else None,
@@ -113,6 +114,13 @@ def _os(f: Mapping[str, Any], d: Mapping[str, Any], system: str | None) -> OsFac
         jetson_model=d.get("jetson_model"),
         l4t_release=d.get("l4t_release"),
     )
+
+
+def _distribution_id(detail: str | None) -> str | None:
+    """os-release's ID for the distributions a report names ("Ubuntu 22.04" -> "ubuntu")."""
+    first = str(detail or "").split(" ")[0].lower()
+    known = ("ubuntu", "debian", "fedora", "centos", "rocky", "almalinux")
+    return first if first in known else None
 
 
 def _cpu(d: Mapping[str, Any]) -> CpuFacts:
@@ -394,5 +402,10 @@ def _env(f: Mapping[str, Any], d: Mapping[str, Any], system: str | None) -> EnvF
     raw.update({str(k): str(v) for k, v in (d.get("env") or {}).items()})
     if not raw:
         return EnvFacts(status="unknown", reason=NOT_SHOWN)
-    cuda_dirs = tuple(e for e in entries if _CUDA_DIR.search(e)) if system == "linux" else ()
+    cuda_dirs: tuple[str, ...] = ()
+    if system == "linux":
+        # What the probe's listing would find: folders the report shows holding CUDA libraries
+        # (`derived.ld_library_path_cuda`), else those whose names say so.
+        cuda_dirs = tuple(d.get("ld_library_path_cuda") or
+                          (e for e in entries if _CUDA_DIR.search(e)))
     return EnvFacts(status="found", variables=filter_env(raw), ld_library_path_cuda=cuda_dirs)

@@ -34,8 +34,11 @@ def _explain(tmp_path: Path, machine: str, text: str) -> dict[str, Any]:
 
 
 CASES = [
-    ("cpu-linux-laptop", "AssertionError: Torch not compiled with CUDA enabled",
+    ("wsl2-rtx3060", "AssertionError: Torch not compiled with CUDA enabled",
      "cpu-build-on-gpu-host"),
+    # No NVIDIA or AMD GPU at all (the bus was read): no build gives it CUDA, run on the CPU.
+    ("cpu-linux-laptop", "AssertionError: Torch not compiled with CUDA enabled",
+     "verify-device-unavailable"),
     ("rtx4090-driver550", "AssertionError: Torch not compiled with CUDA enabled",
      "wrong-interpreter"),
     ("apple-m2-macos14", "AssertionError: Torch not compiled with CUDA enabled",

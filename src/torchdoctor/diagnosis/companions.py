@@ -86,6 +86,12 @@ def _declared(requirement: str | None, torch: str | None) -> bool | None:
         return None
 
 
+def pairing_fix(ctx: Ctx, name: str) -> Fix:
+    """The replacing command for a companion built for another torch (an error text names
+    the mismatch; the facts may not show the companion at all)."""
+    return _pairing_fix(ctx, name, expected_companion(ctx, name))
+
+
 def _pairing_fix(ctx: Ctx, name: str, expected: str | None) -> Fix:
     """The companion that pairs with the installed torch, from the index torch came from,
     replacing the one installed (pip keeps a package of the same version otherwise) and leaving

@@ -161,17 +161,20 @@ def _kernels(ctx: Ctx) -> list[Problem]:
     if any(k.python == p.executable or (prefix and k.python.startswith(prefix))
            for k in kernels if k.python):
         return []
-    name = re.sub(r"[^\w.-]", "-", p.env_name or "torch") or "torch"
-    install = () if p.distribution("ipykernel") else ctx.pip("install ipykernel")
     return [problem("wrong-interpreter", ID,
                     f"No Jupyter kernel starts {p.executable}: a notebook runs "
                     f"{', '.join(sorted({k.python or '?' for k in kernels}))} instead, where "
                     f"this torch ({ctx.torch_label}) is not the one imported.",
-                    Fix(f"Register this environment as a kernel, then pick \"{name}\" in the "
-                        "notebook:", (*install,
-                                      f"{ctx.python_cmd} -m ipykernel install --user --name "
-                                      f"{name}")),
-                    severity=Severity.INFO)]
+                    kernel_fix(ctx), severity=Severity.INFO)]
+
+
+def kernel_fix(ctx: Ctx) -> Fix:
+    """Register the target as a Jupyter kernel (ipykernel installed first where it is not)."""
+    p = ctx.facts.python
+    name = re.sub(r"[^\w.-]", "-", p.env_name or "torch") or "torch"
+    install = () if p.distribution("ipykernel") else ctx.pip("install ipykernel")
+    return Fix(f"Register this environment as a kernel, then pick \"{name}\" in the notebook:",
+               (*install, f"{ctx.python_cmd} -m ipykernel install --user --name {name}"))
 
 
 def _pip3(ctx: Ctx) -> list[Problem]:

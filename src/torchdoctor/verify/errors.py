@@ -19,7 +19,11 @@ _NUMPY = (
     "module compiled against api version",
 )
 _XPU = ("ze_loader", "libze_", "level_zero", "level-zero", "libsycl", "sycl", "ur_loader", "libpti")
+# Libraries that only torch's XPU build loads: failing to load one is the XPU runtime's failure.
+_XPU_ONLY = ("libze_loader", "libur_loader", "libsycl", "libpti_view")
 _DLL = ("dll load failed", "winerror 126", "winerror 127", "winerror 193", "winerror 1114")
+# torch's own words on Windows: 'Error loading "...\\shm.dll" or one of its dependencies.'
+_DLL_LOADING = re.compile(r"error loading .*\.dll.*or one of its dependencies")
 _CUDA_LIB = re.compile(
     r"\b(lib(?:cudnn|cublas(?:lt)?|nccl|cusparse(?:lt)?|cufft|curand|cusolver|nvrtc|nvjitlink"
     r"|cudart|cupti|cufile|nvshmem|cuda)[\w.\-]*)",
@@ -70,9 +74,11 @@ def match_import_error(
         return Match("torchvision-torch-mismatch")
     if numpy_abi_text(text):
         return Match("numpy-abi-incompatible")
-    if any(m in low for m in _XPU) and (xpu_build or "xpu" in low or "ze_loader" in low):
+    if any(m in low for m in _XPU) and (
+            xpu_build or "xpu" in low or any(m in low for m in _XPU_ONLY)):
         return Match("xpu-runtime-load-failure")
-    if any(m in low for m in _DLL) or (error_type == "OSError" and ".dll" in low):
+    if any(m in low for m in _DLL) or (error_type == "OSError" and ".dll" in low) or (
+            _DLL_LOADING.search(low)):
         dll = re.search(r"([\w\-.]+\.dll)", text, re.IGNORECASE)
         return Match("windows-dll-dependency-missing", dll.group(1) if dll else "")
     lib = _CUDA_LIB.search(text)

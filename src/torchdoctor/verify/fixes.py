@@ -64,9 +64,11 @@ def xpu_runtime() -> Fix:
 def windows_dll() -> Fix:
     """A DLL torch needs does not load."""
     return Fix(
-        "Install the latest Microsoft Visual C++ Redistributable (x64) from "
-        "https://aka.ms/vs/17/release/vc_redist.x64.exe, enable Windows long paths if the "
-        "environment sits in a deep folder, and reinstall torch if the DLL itself is missing."
+        "Install the latest Microsoft Visual C++ Redistributable (x64): the command below, or "
+        "https://aka.ms/vs/17/release/vc_redist.x64.exe. If the DLL still does not load, enable "
+        "Windows long paths where the environment sits in a deep folder, and reinstall torch if "
+        "the DLL itself is missing.",
+        ("winget install --id Microsoft.VCRedist.2015+.x64 -e",),
     )
 
 
