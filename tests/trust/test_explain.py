@@ -13,6 +13,7 @@ from cli_support import MACHINES, invoke
 from torchdoctor.catalogue import CATALOG
 from torchdoctor.facts import facts_document
 from torchdoctor.probes import collect_facts
+from torchdoctor.recommend.shell import drop_from_path_variable
 from torchdoctor.recorded import RecordedHost
 
 
@@ -141,7 +142,8 @@ def test_the_error_text_fixes_are_exact_commands(tmp_path: Path) -> None:
     loader = ("ImportError: /env/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so: "
               "undefined symbol: cudnnGetLibConfig, version libcudnn.so.9")
     assert commands(loader, "ld-library-path-shadows-cuda-libs") == [
-        "export LD_LIBRARY_PATH=/opt/tools/lib"]  # the CUDA folder dropped, the rest kept
+        # the CUDA folder dropped from the live variable, the rest kept
+        drop_from_path_variable("LD_LIBRARY_PATH", ["/usr/local/cuda-11.8/lib64"])]
     assert commands("OSError: [Errno 28] No space left on device", "low-disk-space") == ["df -h"]
     assert commands("Illegal instruction (core dumped)", "cpu-missing-avx") == [
         "grep -o -w -E 'avx|avx2' /proc/cpuinfo | sort -u"]

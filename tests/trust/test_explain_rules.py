@@ -15,6 +15,7 @@ from cli_support import MACHINES, invoke
 from torchdoctor.catalogue import CATALOG
 from torchdoctor.facts import facts_document
 from torchdoctor.probes import collect_facts
+from torchdoctor.recommend.shell import drop_from_path_variable
 from torchdoctor.recorded import RecordedHost
 
 Edit = Callable[[dict[str, Any]], None]
@@ -33,6 +34,12 @@ def _ld_library_path(document: dict[str, Any]) -> None:
     env = document["facts"]["env"]
     env["variables"]["LD_LIBRARY_PATH"] = "/usr/local/cuda-12.1/lib64:/opt/conda/lib:/opt/tools/lib"
     env["ld_library_path_cuda"] = ["/opt/conda/lib"]
+
+
+# The folder named for CUDA and the one the listing shows to hold CUDA libraries are dropped
+# from the live variable; /opt/tools/lib (and any entry the facts do not record) stays.
+SYSTEM_CUDA_DROPPED = drop_from_path_variable(
+    "LD_LIBRARY_PATH", ["/opt/conda/lib", "/usr/local/cuda-12.1/lib64"])
 
 
 def _nccl_loaded_from_ld_library_path(document: dict[str, Any]) -> None:
@@ -123,11 +130,12 @@ CASES: list[tuple[str, str, str, str, list[str], Edit | None]] = [
     ("pytorch/pytorch#119072 (a system CUDA on LD_LIBRARY_PATH)", "rtx4090-driver550",
      "ImportError: /home/ada/ml/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so: "
      "undefined symbol: ncclCommRegister", "ld-library-path-shadows-cuda-libs",
-     ["export LD_LIBRARY_PATH=/opt/tools/lib"], _ld_library_path),
+     [SYSTEM_CUDA_DROPPED], _ld_library_path),
     ("pytorch/pytorch#119072 (libnccl found by the loader probe)", "rtx4090-driver550",
      "ImportError: /home/ada/ml/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so: "
      "undefined symbol: ncclCommRegister", "ld-library-path-shadows-cuda-libs",
-     ["export LD_LIBRARY_PATH=/opt/tools/lib"], _nccl_loaded_from_ld_library_path),
+     [drop_from_path_variable("LD_LIBRARY_PATH", ["/opt/hpc/lib"])],
+     _nccl_loaded_from_ld_library_path),
     ("opendatalab/MinerU#419", "rtx4090-driver550",
      "ImportError: libnccl.so.2: cannot open shared object file: No such file or directory",
      "torch-dependency-missing", [f"pip3 install torch==2.13.0 --index-url {CU126}"], None),
@@ -246,11 +254,11 @@ CASES: list[tuple[str, str, str, str, list[str], Edit | None]] = [
     ("pytorch/pytorch#80637", "rtx4090-driver550",
      "RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 3, 2) but "
      "linked against (8, 0, 3)", "ld-library-path-shadows-cuda-libs",
-     ["export LD_LIBRARY_PATH=/opt/tools/lib"], _ld_library_path),
+     [SYSTEM_CUDA_DROPPED], _ld_library_path),
     ("pytorch/pytorch#134929", "rtx4090-driver550",
      "ImportError: /opt/conda/lib/libcusparse.so.12: undefined symbol: __nvJitLinkComplete_12_4, "
      "version libnvJitLink.so.12", "ld-library-path-shadows-cuda-libs",
-     ["export LD_LIBRARY_PATH=/opt/tools/lib"], _ld_library_path),
+     [SYSTEM_CUDA_DROPPED], _ld_library_path),
     ("davabase/whisper_real_time#61", "windows11-rtx3080",
      "OSError: [WinError 127] The specified procedure could not be found. Error loading "
      "\"C:\\Users\\ada\\proj\\.venv\\Lib\\site-packages\\torch\\lib\\shm.dll\" or one of its "

@@ -11,7 +11,7 @@ import re
 
 from torchdoctor.diagnosis.companions import index_of_installed
 from torchdoctor.diagnosis.context import Ctx, problem
-from torchdoctor.recommend.shell import quote
+from torchdoctor.recommend.shell import drop_from_path_variable, quote
 from torchdoctor.report import Fix, Problem
 from torchdoctor.verify.errors import cuda_paths_in_ld_library_path
 
@@ -86,10 +86,9 @@ def shadowing_dirs(ctx: Ctx) -> list[str]:
 
 def ld_library_path_problem(ctx: Ctx, library: str, shadowing: list[str]) -> Problem:
     """A CUDA library loaded from LD_LIBRARY_PATH instead of the copy torch brought: the fix is
-    the exact line that keeps every other entry."""
-    value = ctx.facts.env.variables.get("LD_LIBRARY_PATH", "")
-    kept = ":".join(e for e in value.split(":") if e and e not in shadowing)
-    command = f"export LD_LIBRARY_PATH={quote(kept, 'linux')}" if kept else "unset LD_LIBRARY_PATH"
+    the exact line that keeps every other entry (of the live variable: the facts hold only the
+    entries that matter to torch)."""
+    command = drop_from_path_variable("LD_LIBRARY_PATH", shadowing)
     return problem("ld-library-path-shadows-cuda-libs", ID,
                    f"{library} is loaded from LD_LIBRARY_PATH ({', '.join(shadowing)}) instead "
                    "of the copy torch brought: the versions differ.",
