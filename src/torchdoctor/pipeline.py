@@ -152,6 +152,8 @@ def build_report(
         checks += stage_checks(verify)
     if verify is not None:
         checks.append(_with_plan(to_check(verify), plan))
+        if facts is not None and error_text is None:
+            checks += _import_error(facts, known, plan, verify)
     expect_met = None
     if expect is not None:
         expect_met, why = expectation(expect, facts, verify, checks)
@@ -168,6 +170,22 @@ def build_report(
         expect_met=expect_met,
         strict=strict,
     )
+
+
+def _import_error(facts: Facts, known: Knowledge, plan: InstallPlan | None,
+                  verify: VerifyResult) -> list[Check]:
+    """Errors are evidence, the verification's own included: what `import torch` raised goes
+    through the error-text rules, for the cause behind a generic import failure."""
+    from torchdoctor.diagnosis.engine import explain_import_error
+    from torchdoctor.verify.errors import error_text
+    from torchdoctor.verify.result import StageStatus
+
+    stage = verify.stage("import")
+    if stage is None or stage.status is not StageStatus.FAILED or not stage.error:
+        return []
+    text = error_text(stage.error, stage.data.get("error_chain"))
+    line = explain_import_error(facts, known, plan, text)
+    return [line] if line is not None else []
 
 
 def with_arch_list(facts: Facts, verify: VerifyResult) -> Facts:

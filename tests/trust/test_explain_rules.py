@@ -278,7 +278,8 @@ CASES: list[tuple[str, str, str, str, list[str], Edit | None]] = [
     ("pytorch/pytorch#147226", "intel-arc-a770",
      "UserWarning: Failed to initialize XPU devices. The driver may not be installed, installed "
      "incorrectly, or incompatible with the current setup. (Triggered internally at "
-     "/pytorch/c10/xpu/XPUFunctions.cpp:109.)", "xpu-runtime-load-failure", [], None),
+     "/pytorch/c10/xpu/XPUFunctions.cpp:109.)", "xpu-runtime-load-failure",
+     ["torchdoctor verify --device xpu"], None),
     ("kuleshov-group/bd3lms#11", "gtx1080-driver535",
      "PackagesNotFoundError: The following packages are not available from current channels:\n\n"
      "  - pytorch=2.6*", "conda-pytorch-channel-discontinued",

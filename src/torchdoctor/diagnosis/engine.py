@@ -6,6 +6,7 @@ the accelerators, the installed torch, then resources and the knowledge the verd
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from torchdoctor.diagnosis import amd, apple, build, freshness, intel, nvidia, platform, python
@@ -41,3 +42,14 @@ def diagnose(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None = None
     ctx = build_context(facts, knowledge, plan)
     first = (error_text_line(ctx, error_text),) if error_text is not None else ()
     return (*first, *(make(ctx) for _, make in _CHECKS))
+
+
+def explain_import_error(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None,
+                         text: str) -> Check | None:
+    """The error-text rules on what the verification's `import torch` raised: the same cause
+    and fix `explain` gives for that text. None when no rule knows it (the verification's own
+    line already says the import failed)."""
+    line = error_text_line(build_context(facts, knowledge, plan), text)
+    if not line.problems:
+        return None
+    return dataclasses.replace(line, title="Why import torch failed")

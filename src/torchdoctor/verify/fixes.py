@@ -57,7 +57,8 @@ def xpu_runtime() -> Fix:
     """The XPU build's runtime (level-zero, SYCL) cannot be loaded."""
     return Fix(
         "Install Intel's GPU driver with its level-zero runtime (Intel's 'Installing Client GPUs' "
-        "guide for your OS), then open a new shell."
+        "guide for your OS), then open a new shell and run the verification again:",
+        ("torchdoctor verify --device xpu",),
     )
 
 
@@ -111,8 +112,9 @@ def new_build(needs: str) -> Fix:
 def wrong_result() -> Fix:
     """A kernel computed a wrong result: driver or hardware, rarely torch."""
     return Fix(
-        "Update the GPU driver and run `torchdoctor verify` again; if the result stays wrong, "
-        "report it with `torchdoctor report` (it may be faulty hardware or a driver bug)."
+        "Update the GPU driver and run the verification again; if the result stays wrong, "
+        "report it with `torchdoctor report` (it may be faulty hardware or a driver bug):",
+        ("torchdoctor verify",),
     )
 
 
@@ -127,12 +129,14 @@ def retry_longer(py: str) -> Fix:
 
 def target_python() -> Fix:
     """The interpreter given with --python cannot run."""
-    return Fix("Pass an interpreter that exists and can run, e.g. --python .venv/bin/python.")
+    return Fix("Pass an interpreter that exists and can run, e.g. --python .venv/bin/python. "
+               "To list the Pythons on PATH:", ("which -a python3 python",))
 
 
 def report_bug() -> Fix:
     """The verification itself could not finish: say so, ask for a report."""
     return Fix(
-        "Run `torchdoctor verify -v` to see the child's error output; if it looks like a "
-        "torchdoctor bug, report it with `torchdoctor report`."
+        "See the child's error output; if it looks like a torchdoctor bug, report it with "
+        "`torchdoctor report`:",
+        ("torchdoctor verify -v",),
     )
