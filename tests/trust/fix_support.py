@@ -99,14 +99,15 @@ _PIP_ALONE = {"PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": "", "PIP_NO_INPUT
               "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_CONSTRAINT": ""}
 
 
-def run_fix(commands: list[str], cwd: Path, index: str | None = None) -> None:
+def run_fix(commands: list[str], cwd: Path, index: str | None = None,
+            env: dict[str, str] | None = None) -> None:
     """Each fix command exactly as printed, in a POSIX shell, in `cwd`; `index` stands in for
-    PyPI where a command names no index."""
+    PyPI where a command names no index; `env` adds to the environment (PATH, HOME...)."""
     assert commands, "the fix has no command to run"
     pypi = {"PIP_INDEX_URL": index} if index else {}
     for command in commands:
         done = subprocess.run(["sh", "-c", command], cwd=cwd, capture_output=True, text=True,
-                              timeout=300, env={**os.environ, **_PIP_ALONE, **pypi})
+                              timeout=300, env={**os.environ, **_PIP_ALONE, **pypi, **(env or {})})
         assert done.returncode == 0, (command, done.stdout, done.stderr)
 
 

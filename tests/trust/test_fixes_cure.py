@@ -319,3 +319,26 @@ def test_a_stale_pycache_alone_does_not_shadow(tmp_path: Path) -> None:
     document = check(env.python, project)
     assert SHADOW not in codes(document)
     assert document["facts"]["python"]["cwd_shadow"] is None
+
+
+def test_a_foreign_pip3_first_on_path_is_not_used(tmp_path: Path) -> None:
+    """`pip3` on PATH belongs to another environment (a pyenv shim, another venv's bin first on
+    PATH): following a bare `pip3 install` would install torch there. The fix runs the target's
+    own pip, and after it the target has torch while the other environment is untouched."""
+    env = make_env(tmp_path, pip=True)
+    other = make_env(tmp_path, "other", pip=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    path = {"PATH": f"{other.root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    before = check(env.python, project, env=path)
+    assert before["facts"]["python"]["pip3_belongs"] is False
+    missing = problem(before, "torch-not-installed")
+    assert missing is not None
+    commands = missing["fix"]["commands"]
+    assert not any(c.startswith("pip3 ") for c in commands), commands
+    assert commands[-1].startswith(f"{env.python} -m pip install")
+    urls = local_index(tmp_path)
+    run_fix(localized(commands, urls), project, env=path)
+    after = check(env.python, project, env=path)
+    assert "torch-not-installed" not in codes(after)
+    assert not list(other.site.glob("torch*"))
