@@ -186,10 +186,7 @@ def test_an_infinite_timeout_as_a_user_types_it() -> None:
 
 
 @pytest.mark.parametrize(("value", "ok"), [("600", True), ("600.5", False), ("0.1", True)])
-def test_the_timeout_range_is_documented_and_kept(value: str, ok: bool) -> None:
-    from torchdoctor.cli.options import TIMEOUT_RANGE
-
-    assert TIMEOUT_RANGE == (0.1, 600.0)  # README.md and docs/output.md say so
+def test_the_ends_of_the_timeout_range(value: str, ok: bool) -> None:
     result = invoke("explain", "--timeout", value, "--facts", "/nonexistent.json")
     assert result.exit_code == 2
     assert ("--timeout" in result.stderr) is not ok

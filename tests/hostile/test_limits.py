@@ -7,11 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
+from cli_support import REPO
 from hostile_support import POSIX_ONLY
 
 from torchdoctor.children import OUTPUT_CAP, Capture
-from torchdoctor.documents import MAX_DEPTH, DocumentError, parse_json
+from torchdoctor.cli.options import BENCH_SECONDS_RANGE, TIMEOUT_RANGE, VERIFY_TIMEOUT_RANGE
+from torchdoctor.documents import MAX_DEPTH, MAX_DOCUMENT_BYTES, DocumentError, parse_json
 from torchdoctor.envfilter import env_allowed, strip_credentials, strip_tokens
+from torchdoctor.exitcodes import EXIT_CODES_HELP, ExitCode
 from torchdoctor.host import READ_CAP, RealHost
 from torchdoctor.render.style import asciify, escape_controls
 
@@ -104,3 +107,17 @@ def test_pem_blocks_and_secret_names() -> None:
         assert not env_allowed(name), name
     for name in ("TORCH_HOME", "PYTORCH_CUDA_ALLOC_CONF", "TORCH_CUDA_ARCH_LIST"):
         assert env_allowed(name), name
+
+
+def test_the_limits_and_exit_codes_are_documented() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    output = (REPO / "docs" / "output.md").read_text(encoding="utf-8")
+    for text in (readme, output):
+        assert f"{MAX_DOCUMENT_BYTES // 1_000_000} MB" in text
+        assert f"{MAX_DEPTH} levels" in text
+        assert f"{OUTPUT_CAP // 2000} kB" in text  # each half of what is kept
+        for low, high in (TIMEOUT_RANGE, VERIFY_TIMEOUT_RANGE, BENCH_SECONDS_RANGE):
+            assert f"{low:g} to {high:g} s" in text
+    for code in ExitCode:
+        assert f"\n| {int(code)} |" in readme
+        assert f" {int(code)} " in EXIT_CODES_HELP
