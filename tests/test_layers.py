@@ -13,8 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "torchdoctor"
 
-EDGE = ("torchdoctor.probes", "torchdoctor.host", "torchdoctor.recorded",
-        "torchdoctor.verify.runner")
+EDGE = ("torchdoctor.probes", "torchdoctor.host", "torchdoctor.children",
+        "torchdoctor.recorded", "torchdoctor.verify.runner")
 FRONT = ("torchdoctor.cli", "torchdoctor.pipeline", "torchdoctor.render", "typer", "click",
          "rich")
 # module prefix -> what it must never import
@@ -41,6 +41,9 @@ RULES: dict[str, tuple[str, ...]] = {
     # The Host seam and the verification's runner reach the machine and nothing above it.
     "torchdoctor.host": ("torchdoctor.cli", "torchdoctor.pipeline", "torchdoctor.render",
                          "torchdoctor.diagnosis", "typer", "click", "rich"),
+    "torchdoctor.children": ("torchdoctor.cli", "torchdoctor.pipeline", "torchdoctor.render",
+                             "torchdoctor.diagnosis", "torchdoctor.probes", "typer", "click",
+                             "rich"),
     "torchdoctor.recorded": ("torchdoctor.cli", "torchdoctor.pipeline", "torchdoctor.render",
                              "torchdoctor.diagnosis", "typer", "click", "rich"),
     "torchdoctor.verify.runner": ("torchdoctor.cli", "torchdoctor.pipeline",

@@ -8,12 +8,14 @@ and string buffers and run the real CLI in process (`torchdoctor.cli.run(args, e
 
 from __future__ import annotations
 
+import errno
+import io
 import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 if TYPE_CHECKING:
     from torchdoctor.host import Host
@@ -41,6 +43,37 @@ def can_encode(stream: object, text: str = UNICODE_SAMPLE) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
+
+
+class OutputError(Exception):
+    """stdout cannot take the result: closed, full, or its reader went away (`broken_pipe`)."""
+
+    def __init__(self, reason: str, broken_pipe: bool = False) -> None:
+        super().__init__(reason)
+        self.broken_pipe = broken_pipe
+
+
+class ClosedStream(io.TextIOBase):
+    """A standard stream that was closed before torchdoctor started (`>&-`, `<&-`): reading or
+    writing it fails as a closed file would, with a message that says which one."""
+
+    encoding = "utf-8"
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def isatty(self) -> bool:
+        return False
+
+    def read(self, size: int | None = -1) -> str:
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+    def flush(self) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -84,16 +117,22 @@ class Environment:
 
     @classmethod
     def real(cls) -> Environment:
-        """This process: the real machine and the real streams."""
+        """This process: the real machine and the real streams (a stream closed before the
+        start is a `ClosedStream`)."""
         from torchdoctor.host import RealHost
 
-        for stream in (sys.stdout, sys.stderr):
-            # A console that cannot print a glyph gets "?" rather than a UnicodeEncodeError; the
-            # renderers already choose ASCII where `Terminal.unicode` says so.
+        stdin, stdout, stderr = (
+            stream if stream is not None else cast(TextIO, ClosedStream(name))
+            for stream, name in ((sys.stdin, "stdin"), (sys.stdout, "stdout"),
+                                 (sys.stderr, "stderr")))
+        for stream in (stdout, stderr):
+            # The renderers choose ASCII where `Terminal.unicode` says so; a character the
+            # stream still cannot encode (a name in a path) is printed as its escape, `\xf6`,
+            # rather than as "?" or a UnicodeEncodeError.
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None:
-                reconfigure(errors="replace")
-        return cls.create(RealHost(), sys.stdin, sys.stdout, sys.stderr)
+                reconfigure(errors="backslashreplace")
+        return cls.create(RealHost(), stdin, stdout, stderr)
 
     @property
     def shows_progress(self) -> bool:
@@ -110,9 +149,12 @@ class Environment:
         self.say(f"torchdoctor: error: {message}")
 
     def say(self, line: str) -> None:
-        """A line on stderr (logs, notes), never on stdout, which carries the result."""
+        """A line on stderr (logs, notes), never on stdout, which carries the result. Control
+        characters of what it quotes (a path, a name) are shown escaped, never obeyed."""
+        from torchdoctor.render.style import escape_controls
+
         try:
-            self.stderr.write(line + "\n")
+            self.stderr.write(escape_controls(line) + "\n")
             self.stderr.flush()
-        except (OSError, ValueError):  # stderr closed: nothing else can be told
+        except (OSError, ValueError):  # stderr closed or full: nothing else can be told
             pass

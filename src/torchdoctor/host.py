@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
+import errno
 import os
 import platform
 import shutil
 import signal
-import subprocess
+import stat
 import sys
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-# Children still running. At exit (Ctrl-C included) they are killed: each has a session of its
-# own, so the terminal's interrupt never reaches them, and a verification child could otherwise
-# outlive torchdoctor by minutes.
-_RUNNING: set[subprocess.Popen[bytes]] = set()
-_RUNNING_LOCK = threading.Lock()
+from torchdoctor import children
+
+# At most this much of any file is read (procfs and sysfs files, package metadata, os-release):
+# far more than any of them holds, and a bound on a file that never ends.
+READ_CAP = 4_000_000
+# Channel files of children still running: removed at exit too, so that a run ended by Ctrl-C
+# or SIGTERM (its worker threads never reach their cleanup) leaves no file behind.
+_CHANNEL_FILES: set[str] = set()
 
 # Variables that must not leak from torchdoctor's own process into a child Python: they would make
 # the child import another interpreter's packages, or defeat isolated mode.
@@ -157,6 +160,16 @@ def python_child_env(base: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+def _start_error(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "not found"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, children.ShuttingDown):
+        return "not started: torchdoctor is stopping"
+    return f"could not start ({getattr(exc, 'strerror', None) or exc})"
+
+
 def _signal_name(returncode: int) -> str:
     try:
         return signal.Signals(-returncode).name
@@ -202,87 +215,73 @@ class RealHost:
     ) -> ProcResult:
         import tempfile
 
-        fd, channel_path = tempfile.mkstemp(prefix="torchdoctor-", suffix=".jsonl")
+        try:
+            fd, channel_path = tempfile.mkstemp(prefix="torchdoctor-", suffix=".jsonl")
+        except OSError:
+            # No writable temporary folder (a read-only file system): the channel is a pipe.
+            return self._run_python_piped(python, script, args, timeout)
         os.close(fd)
+        _CHANNEL_FILES.add(channel_path)
         try:
             argv = (python, "-I", child_script_path(script), "--channel", channel_path, *args)
             result = self._run(argv, timeout, python_child_env(os.environ))
             try:
                 with open(channel_path, encoding="utf-8", errors="replace") as handle:
-                    channel = handle.read()
+                    channel = handle.read(children.CHANNEL_CAP)
             except OSError:
                 channel = ""
         finally:
+            _CHANNEL_FILES.discard(channel_path)
             with contextlib.suppress(OSError):
                 os.unlink(channel_path)
-        return ProcResult(
-            argv=result.argv,
-            returncode=result.returncode,
-            stdout=result.stdout,
-            stderr=result.stderr,
-            error=result.error,
-            timed_out=result.timed_out,
-            duration_s=result.duration_s,
-            channel=channel,
-        )
+        return dataclasses.replace(result, channel=channel)
+
+    def _run_python_piped(
+        self, python: str, script: str, args: Sequence[str], timeout: float
+    ) -> ProcResult:
+        argv: tuple[str, ...] = (python, "-I", child_script_path(script), "--channel")
+        if os.name != "posix":
+            return ProcResult((*argv, *args), error="could not start (no writable temporary "
+                              "folder: set TEMP to one)")
+        read_end, write_end = os.pipe()
+        argv = (*argv, f"/dev/fd/{write_end}", *args)
+        return self._run(argv, timeout, python_child_env(os.environ), (read_end, write_end))
 
     def _run(
-        self, argv: tuple[str, ...], timeout: float, env: Mapping[str, str] | None
+        self, argv: tuple[str, ...], timeout: float, env: Mapping[str, str] | None,
+        channel_pipe: tuple[int, int] | None = None,
     ) -> ProcResult:
-        start = time.monotonic()
         try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=dict(env) if env is not None else None,
-                # A session of its own, so a timeout kills grandchildren that hold our pipes too.
-                start_new_session=os.name == "posix",
-            )
-        except FileNotFoundError:
-            return ProcResult(argv, error="not found")
-        except PermissionError:
-            return ProcResult(argv, error="permission denied")
-        except OSError as exc:
-            return ProcResult(argv, error=f"could not start ({exc.strerror or exc})")
-        with _RUNNING_LOCK:
-            _RUNNING.add(proc)
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except BaseException as exc:
-            _kill_tree(proc)  # the child has a session of its own: Ctrl-C would not reach it
-            if not isinstance(exc, subprocess.TimeoutExpired):
-                raise
-            out, err = _drain(proc)
-            return ProcResult(
-                argv,
-                returncode=None,
-                stdout=_decode(out),
-                stderr=_decode(err),
-                error=f"timed out after {timeout:g} s",
-                timed_out=True,
-                duration_s=time.monotonic() - start,
-            )
-        finally:
-            with _RUNNING_LOCK:
-                _RUNNING.discard(proc)
-        elapsed = time.monotonic() - start
+            ended = children.run(argv, timeout, env, channel_pipe)
+        except (OSError, children.ShuttingDown) as exc:
+            if channel_pipe:  # the runner closes them once the child started, not before
+                for fd in channel_pipe:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            return ProcResult(argv, error=_start_error(exc))
         error = None
-        if proc.returncode is not None and proc.returncode < 0:
-            error = f"killed by signal {_signal_name(proc.returncode)}"
+        if ended.timed_out:
+            error = f"timed out after {timeout:g} s"
+        elif ended.returncode is not None and ended.returncode < 0:
+            error = f"killed by signal {_signal_name(ended.returncode)}"
         return ProcResult(
             argv,
-            returncode=proc.returncode,
-            stdout=_decode(out),
-            stderr=_decode(err),
+            returncode=None if ended.timed_out else ended.returncode,
+            stdout=ended.stdout,
+            stderr=ended.stderr,
             error=error,
-            duration_s=elapsed,
+            timed_out=ended.timed_out,
+            duration_s=ended.duration_s,
+            channel=ended.channel,
         )
 
     def read_text(self, path: str) -> str:
+        # A FIFO or a device would block or never end: only regular files (procfs and sysfs
+        # files are) are read, and at most READ_CAP characters of them.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
+            return handle.read(READ_CAP)
 
     def list_dir(self, path: str) -> list[str]:
         return sorted(os.listdir(path))
@@ -344,32 +343,8 @@ def _linux_memory() -> Usage | None:
 
 
 @atexit.register
-def _kill_running() -> None:
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for proc in running:
-        if proc.poll() is None:
-            _kill_tree(proc)
-
-
-def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except OSError:
-        pass
-
-
-def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    # After the kill, whatever was buffered is still worth showing; never wait long for it.
-    try:
-        out, err = proc.communicate(timeout=1.0)
-    except (subprocess.TimeoutExpired, OSError, ValueError):
-        return b"", b""
-    return out or b"", err or b""
-
-
-def _decode(data: bytes | None) -> str:
-    return (data or b"").decode("utf-8", errors="replace")
+def _remove_channel_files() -> None:
+    children.shutdown()  # first: a child still running could write its file again
+    for path in list(_CHANNEL_FILES):
+        with contextlib.suppress(OSError):
+            os.unlink(path)

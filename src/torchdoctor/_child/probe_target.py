@@ -318,7 +318,11 @@ def collect() -> Dict[str, Any]:
     """Every fact this script knows how to gather; a failing part is reported, not raised."""
     facts = {}  # type: Dict[str, Any]
     errors = []  # type: List[str]
-    cwd = os.getcwd()
+    try:
+        cwd = os.getcwd()  # type: Optional[str]
+    except OSError as exc:  # the working directory was deleted: nothing there can shadow torch
+        cwd = None
+        errors.append("cwd: %s" % (exc.strerror or exc))
     facts.update(
         {
             "executable": sys.executable or None,
@@ -333,7 +337,7 @@ def collect() -> Dict[str, Any]:
             "purelib": sysconfig.get_paths().get("purelib"),
             "scripts_dir": sysconfig.get_paths().get("scripts"),
             "cwd": cwd,
-            "cwd_shadow": _cwd_shadow(cwd),
+            "cwd_shadow": _cwd_shadow(cwd) if cwd else None,
         }
     )
     steps = (

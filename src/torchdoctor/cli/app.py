@@ -1,18 +1,22 @@
-"""The app, the entry points, and the one place where a usage error or an interrupt becomes an
-exit code: one line on stderr (and, under --json, the one error document on stdout), never a
-usage box or a traceback."""
+"""The app, the entry points, and the one place where a usage error, an interrupt or an
+unwritable stdout becomes an exit code: one line on stderr (and, under --json, the one error
+document on stdout), never a usage box or a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import signal
 import sys
-from typing import NoReturn
+from types import FrameType
+from typing import Any, NoReturn
 
 import click
 import typer
 
 from torchdoctor import __version__
-from torchdoctor.environment import Environment
+from torchdoctor.environment import Environment, OutputError
 from torchdoctor.exitcodes import EXIT_CODES_HELP, ExitCode
 
 app = typer.Typer(
@@ -66,9 +70,75 @@ _register_commands()
 _ROOT_OPTIONS = ("-h", "--help", "--version")
 
 
+# SIGTERM (a CI job cancelled, `kill`, a container stopping) and SIGHUP (the terminal closed)
+# end a run as Ctrl-C does: the children are killed, the exit code is 130.
+_STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Console-script entry point."""
-    sys.exit(run(sys.argv[1:] if argv is None else argv))
+    """Console-script entry point: this process's streams and signals around `run`."""
+    from torchdoctor import children
+
+    _hold_standard_fds()
+    previous = _stop_on_signals()
+    code = run(sys.argv[1:] if argv is None else argv)
+    children.shutdown()  # no child outlives the run, none starts after it
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+    _settle_output()
+    sys.exit(code)
+
+
+def _hold_standard_fds() -> None:
+    """A standard stream closed before the start (`>&-`) stays closed for torchdoctor (its
+    stream is a `ClosedStream`), but its descriptor is held on the null device, so that no file
+    or pipe opened later takes its number and gets written to by mistake."""
+    for fd in (0, 1, 2):
+        if not _is_open(fd):
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:  # click prints a blank line there on Ctrl-C: let it go nowhere
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (process-long)
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> dict[signal.Signals, Any]:
+    previous: dict[signal.Signals, Any] = {}
+    for name in _STOP_SIGNALS:
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread, or no such
+                previous[sig] = signal.signal(sig, _interrupt)
+    return previous
+
+
+def _settle_output() -> None:
+    """Flush what is left; where stdout cannot take it (the reader left, the disk is full),
+    point the descriptor at the null device, so the interpreter's own flush at exit does not
+    print an "Exception ignored" traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError):
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, stream.fileno())
+                os.close(null)
 
 
 def run(args: list[str], environment: Environment | None = None) -> int:
@@ -89,6 +159,8 @@ def run(args: list[str], environment: Environment | None = None) -> int:
         code = ExitCode.INTERRUPTED
     except click.exceptions.Exit as exc:
         code = exc.exit_code
+    except OutputError as exc:
+        return _output_error(env, exc)
     except Exception as exc:  # a bug of torchdoctor's: one line, never a traceback
         if env.host.env.get("TORCHDOCTOR_DEBUG") == "1":
             raise
@@ -98,9 +170,19 @@ def run(args: list[str], environment: Environment | None = None) -> int:
         env.error(message)
         return ExitCode.PROBLEMS
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into exit code 130, silently
+        from torchdoctor import children
+
+        children.kill_all()  # at once: they have sessions of their own, the signal missed them
         _error_document(env, args, "interrupted", ExitCode.INTERRUPTED)
         env.say("torchdoctor: interrupted")
     return code if isinstance(code, int) else ExitCode.OK
+
+
+def _output_error(env: Environment, exc: OutputError) -> int:
+    if exc.broken_pipe:  # the reader left (`| head -1`): nothing to tell, as SIGPIPE would
+        return ExitCode.BROKEN_PIPE
+    env.error(f"cannot write to stdout: {exc}")
+    return ExitCode.USAGE
 
 
 def _usage_error(env: Environment, args: list[str], message: str) -> int:
@@ -116,7 +198,8 @@ def _error_document(env: Environment, args: list[str], message: str, code: int) 
         from torchdoctor.render.json_doc import error_document
 
         name = next((a for a in args if not a.startswith("-")), "check")
-        write_json(env, error_document(name, message, code))
+        with contextlib.suppress(OutputError):  # stdout gone: the line on stderr is all
+            write_json(env, error_document(name, message, code))
 
 
 def _json_mode(args: list[str]) -> bool:

@@ -2,14 +2,16 @@
 same everywhere:
 
 - `--timeout SECONDS` bounds each probe (detection, the target interpreter's inspection), in
-  every command;
+  every command: from 0.1 to 600 s;
 - `--verify-timeout SECONDS` bounds the whole verification (import, kernels, benchmark); each
-  stage gets half of it, at most 60 s, so one slow stage is named;
+  stage gets half of it, at most 60 s, so one slow stage is named: from 1 to 3600 s;
 - `--json` prints exactly one JSON document on stdout, in every command.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -36,16 +38,35 @@ VerboseOption = Annotated[
     int,
     typer.Option("-v", "--verbose", count=True, help="More detail (facts, durations, rationale)."),
 ]
+# The ranges of the time options: a number outside (inf, nan, 1e9, 0, -1) is a usage error.
+TIMEOUT_RANGE = (0.1, 600.0)
+VERIFY_TIMEOUT_RANGE = (1.0, 3600.0)
+BENCH_SECONDS_RANGE = (0.05, 60.0)
+
+
+def seconds(low: float, high: float) -> Callable[[float], float]:
+    """The check of a time option: a finite number of seconds from `low` to `high`."""
+
+    def check(value: float) -> float:
+        if not (math.isfinite(value) and low <= value <= high):
+            raise typer.BadParameter(
+                f"must be a number of seconds from {low:g} to {high:g}, not {value:g}")
+        return value
+
+    return check
+
+
 TimeoutOption = Annotated[
     float,
-    typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Timeout for each probe."),
+    typer.Option("--timeout", metavar="SECONDS", callback=seconds(*TIMEOUT_RANGE),
+                 help="Timeout for each probe (0.1 to 600 s)."),
 ]
 VerifyTimeoutOption = Annotated[
     float,
     typer.Option(
-        "--verify-timeout", metavar="SECONDS", min=1.0,
-        help="Timeout for the whole verification (import, kernels, benchmark); each stage gets "
-        "half of it, at most 60 s.",
+        "--verify-timeout", metavar="SECONDS", callback=seconds(*VERIFY_TIMEOUT_RANGE),
+        help="Timeout for the whole verification (import, kernels, benchmark; 1 to 3600 s); "
+        "each stage gets half of it, at most 60 s.",
     ),
 ]
 ExpectOption = Annotated[
@@ -79,23 +100,17 @@ MAX_ERROR_TEXT = 1_000_000  # characters read of a pasted error text: tracebacks
 
 
 def read_error_text(env: Environment, source: str) -> str:
-    """The error text from a file or `-` (stdin), at most MAX_ERROR_TEXT characters; DocumentError
-    names what is wrong. Text saved by Windows tools (UTF-8 with BOM, UTF-16) is read too."""
-    from torchdoctor.documents import DocumentError
+    """The error text from a file or `-` (stdin), at most MAX_ERROR_TEXT characters (the rest is
+    not read); DocumentError names what is wrong. Text saved by Windows tools (UTF-8 with BOM,
+    UTF-16) is read too."""
+    from torchdoctor.documents import DocumentError, decode_text, read_input
 
     name = "stdin" if source == "-" else source
     try:
-        if source == "-":
-            return env.stdin.read(MAX_ERROR_TEXT)
-        with open(source, "rb") as handle:
-            raw = handle.read(MAX_ERROR_TEXT * 4)
+        raw = read_input(env, source, MAX_ERROR_TEXT * 4)  # UTF-8: at most 4 bytes a character
     except OSError as exc:
         raise DocumentError(f"{name}: cannot read it ({exc.strerror or exc})") from None
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(codec, errors="replace")[:MAX_ERROR_TEXT]
-    return raw.decode("utf-8", errors="replace")[:MAX_ERROR_TEXT]
+    return decode_text(raw, errors="replace")[:MAX_ERROR_TEXT]
 
 
 def expect_error(expect: str | None) -> str | None:

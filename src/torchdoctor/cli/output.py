@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from torchdoctor.environment import Environment
+from torchdoctor.environment import Environment, OutputError
 from torchdoctor.exitcodes import ExitCode
 from torchdoctor.report import Report
 
@@ -28,7 +28,7 @@ def emit_report(env: Environment, report: Report, *, json_output: bool = False,
     elif markdown:
         from torchdoctor.render.markdown import render_markdown
 
-        write(env, render_markdown(report, redact=redact))
+        write(env, render_markdown(report, redact=redact, ascii=not env.terminal.unicode))
     else:
         from torchdoctor.render.terminal import render_terminal
 
@@ -50,9 +50,14 @@ def fail(env: Environment, command: str, message: str, json_output: bool,
 
 
 def write(env: Environment, text: str) -> None:
-    """The result on stdout."""
-    env.stdout.write(text)
-    env.stdout.flush()
+    """The result on stdout; OutputError when stdout cannot take it (closed, full, no reader)."""
+    try:
+        env.stdout.write(text)
+        env.stdout.flush()
+    except BrokenPipeError as exc:
+        raise OutputError(exc.strerror or str(exc), broken_pipe=True) from None
+    except (OSError, ValueError) as exc:  # ValueError: a file object already closed
+        raise OutputError(getattr(exc, "strerror", None) or str(exc)) from None
 
 
 def write_json(env: Environment, document: dict[str, Any]) -> None:

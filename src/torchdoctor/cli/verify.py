@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from torchdoctor.cli.options import (
+    BENCH_SECONDS_RANGE,
     DEFAULT_TIMEOUT,
     DEFAULT_VERIFY_TIMEOUT,
     JsonOption,
@@ -22,6 +23,7 @@ from torchdoctor.cli.options import (
     TimeoutOption,
     VerboseOption,
     VerifyTimeoutOption,
+    seconds,
 )
 
 HELP = (
@@ -59,8 +61,8 @@ def verify_command(
     no_bench: NoBenchOption = False,
     bench_seconds: Annotated[
         float,
-        typer.Option("--bench-seconds", metavar="SECONDS", min=0.05, help="Benchmark budget "
-                     "per device (default 1 s)."),
+        typer.Option("--bench-seconds", metavar="SECONDS", callback=seconds(*BENCH_SECONDS_RANGE),
+                     help="Benchmark budget per device (default 1 s; 0.05 to 60 s)."),
     ] = 1.0,
     verify_timeout: VerifyTimeoutOption = DEFAULT_VERIFY_TIMEOUT,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,

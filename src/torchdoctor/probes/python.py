@@ -125,6 +125,8 @@ def _parse(base: dict[str, Any], channel: str) -> PythonFacts:
         errors = [str(e) for e in answer.get("errors", [])]
         if not isinstance(reported, dict):
             raise TypeError("python: expected an object")
+        if not reported.get("version"):  # it stopped before its first fact: say why
+            raise ValueError("no version in it" + (f" ({errors[0]})" if errors else ""))
         fields: dict[str, Any] = dict.fromkeys(_FIELDS)
         fields.update({k: v for k, v in reported.items() if k in _FIELDS})
         fields.update(base)

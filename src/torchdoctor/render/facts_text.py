@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 from torchdoctor.facts import Facts
-from torchdoctor.render.style import asciify
+from torchdoctor.render.style import asciify, escape_controls
 
 _GLYPHS = {"found": "✓", "absent": "–", "unknown": "?"}
 _ASCII = {"found": "+", "absent": "-", "unknown": "?"}
@@ -29,7 +29,9 @@ def render_facts(facts: Facts, *, verbose: bool = False, color: bool = False,
                       no_color=not color, highlight=False, emoji=False, markup=False,
                       legacy_windows=False)
     glyphs = _ASCII if ascii else _GLYPHS
-    text = asciify if ascii else (lambda t: t)  # "·" and friends spelled out, not "?"
+    def text(value: str) -> str:  # control characters escaped; "·" and friends spelled out
+        return asciify(escape_controls(value)) if ascii else escape_controls(value)
+
     for line in summary(facts, verbose):
         head = Text.assemble((f"[{glyphs[line.status]}]", _STYLES[line.status]),
                              f" {line.label:<12} {text(line.text)}")

@@ -14,6 +14,7 @@ from torchdoctor.render.environment import (
     relevant_packages,
 )
 from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
+from torchdoctor.render.style import asciify, escape_controls
 from torchdoctor.report import CheckStatus, Problem, Report, Severity, Status
 from torchdoctor.verdict import decide, tally
 
@@ -108,9 +109,12 @@ def _environment(report: Report) -> list[str]:
 
 
 def render_markdown(
-    report: Report, redact: bool = True, context: RedactionContext | None = None
+    report: Report, redact: bool = True, context: RedactionContext | None = None,
+    ascii: bool = False,
 ) -> str:
-    """The whole report. `context` names what to redact (default: this process's home/user/host)."""
+    """The whole report. `context` names what to redact (default: this process's home/user/host).
+    Control characters of probed text are shown escaped; `ascii` spells the marks out (`[ok]`)
+    for a stream that cannot print them."""
     verdict = decide(report)
     report = sanitize_report(report)  # credentials and env filtering, even with --no-redact
     if redact:
@@ -148,7 +152,8 @@ def render_markdown(
             lines += _problem(problem)
     lines += _install(report)
     lines += _environment(report)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    text = escape_controls("\n".join(lines).rstrip("\n") + "\n")
+    return asciify(text) if ascii else text
 
 
 __all__ = ["cell", "code_block", "render_markdown"]

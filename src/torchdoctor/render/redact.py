@@ -29,7 +29,8 @@ from torchdoctor.report import Report
 # Keys under which a facts document may carry environment variables.
 ENV_KEYS = frozenset({"env", "environ", "environment", "env_vars", "environment_variables"})
 
-_GPU_UUID_NOTE = re.compile(r"\s*\(UUID:\s*(?:GPU|MIG)-[0-9A-Fa-f-]+\)")
+# Linear whatever the text: the leading blanks are taken only from the first of them.
+_GPU_UUID_NOTE = re.compile(r"(?<!\s)\s*\(UUID:\s*(?:GPU|MIG)-[0-9A-Fa-f-]+\)")
 _GPU_UUID = re.compile(r"\b(?:GPU|MIG)-[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\b")
 # Home directories of any account, also those in a document captured on another machine.
 _ANY_HOME = re.compile(r"(?:/home|/Users|[A-Za-z]:\\Users)[/\\](?!<user>)[^/\\\s\"'`]+")

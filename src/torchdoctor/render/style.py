@@ -6,6 +6,7 @@ with NO_COLOR, or printed on a legacy console says the same thing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from torchdoctor.report import CheckStatus, Severity
@@ -66,9 +67,13 @@ _ASCII_MAP = str.maketrans(
     {
         "·": "-", "—": "-", "–": "-", "→": "->", "≤": "<=", "≥": ">=", "×": "x", "²": "^2",
         "³": "^3", "…": "...", "‘": "'", "’": "'", "“": '"', "”": '"', "✓": "ok", "✗": "x",
-        "•": "*", "µ": "u", "\u00a0": " ",
+        "•": "*", "µ": "u", "\u00a0": " ", "™": "(TM)", "®": "(R)", "©": "(C)", "°": " deg",
+        "✅": "[ok]", "⚠": "[!!]", "❌": "[xx]", "➖": "[--]", "❔": "[??]", "ℹ": "[i]",
     }
 )  # fmt: skip
+# What a terminal would obey rather than show: C0 controls (tab and newline aside), DEL, C1
+# controls, and the bidirectional overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def glyphs_for(ascii: bool) -> Glyphs:
@@ -77,5 +82,18 @@ def glyphs_for(ascii: bool) -> Glyphs:
 
 
 def asciify(text: str) -> str:
-    """Text that any encoding can print: known symbols spelled out, anything else as `?`."""
-    return text.translate(_ASCII_MAP).encode("ascii", "replace").decode("ascii")
+    """Text that any encoding can print: known symbols spelled out, any other non-ASCII
+    character as its escape (`ö` → `\\xf6`), never as a bare `?`."""
+    text = text.replace("\ufe0f", "").translate(_ASCII_MAP)  # minus emoji presentation marks
+    return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def escape_controls(text: str) -> str:
+    """Probed text (a GPU name, a path, an error message) made safe for a terminal: each
+    control character is shown as its escape (`\\x1b`), never sent to the terminal."""
+    return _CONTROL.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from torchdoctor import __version__
 from torchdoctor.render.environment import target_description
 from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
-from torchdoctor.render.style import Glyphs, asciify, glyphs_for
+from torchdoctor.render.style import Glyphs, asciify, escape_controls, glyphs_for
 from torchdoctor.report import CheckStatus, Report, Severity, Status
 from torchdoctor.verdict import decide, tally
 
@@ -53,7 +53,10 @@ class _Lines:
         """One physical line made of (text, style) parts, printed as it is."""
         from rich.text import Text
 
-        if self.ascii:  # transliterate part by part, so styles stay on their text
+        # Part by part, so styles stay on their text: probed text may carry control sequences
+        # (a GPU name with ESC in it), shown escaped; then the ASCII spelling where needed.
+        parts = tuple((escape_controls(text), style) for text, style in parts)
+        if self.ascii:
             parts = tuple((asciify(text), style) for text, style in parts)
         self.items.append(Text.assemble(*parts))
 
@@ -62,7 +65,8 @@ class _Lines:
 
     def prose(self, indent: int, lead: tuple[str, str], text: str, style: str = "") -> None:
         """`lead` (a marker such as "→ ") then `text`, wrapped under itself."""
-        text = asciify(text) if self.ascii else text  # before wrapping: lengths change
+        text = escape_controls(text)  # before wrapping: lengths change
+        text = asciify(text) if self.ascii else text
         room = max(self.width - indent - len(lead[0]), 20)
         # Paths and URLs must not be cut in the middle: wrap only at spaces.
         chunks = textwrap.wrap(text, room, break_long_words=False, break_on_hyphens=False)
@@ -86,6 +90,7 @@ def _check_lines(out: _Lines, report: Report, verbose: int, title_width: int) ->
         style = "dim" if check.status is CheckStatus.NOT_APPLICABLE else ""
         lead_width = box_width + title_width
         room = max(out.width - lead_width, 30)
+        summary = escape_controls(summary)
         summary = asciify(summary) if out.ascii else summary
         chunks = textwrap.wrap(summary, room, break_long_words=False, break_on_hyphens=False)
         for i, chunk in enumerate(chunks or [""]):
