@@ -44,7 +44,9 @@ def register(app: typer.Typer) -> None:
         os_name: str | None = typer.Option(None, "--os", metavar="linux|macos|windows",
                                            help="Target OS (default: this machine's)."),
         arch: str | None = typer.Option(None, "--arch", metavar="x86_64|aarch64|arm64",
-                                        help="Target CPU architecture (default: this machine's)."),
+                                        help="Target CPU architecture (default: this "
+                                             "machine's; for another --os, the one that "
+                                             "release has there, arm64 first on macOS)."),
         compute: str = typer.Option("auto", "--compute", metavar="auto|cpu|cuXYZ|rocmX.Y[.Z]|xpu",
                                     help="Compute platform (auto: recommended for this machine)."),
         package: str = typer.Option("pip", "--package",
@@ -52,7 +54,8 @@ def register(app: typer.Typer) -> None:
                                     help="Installer or download kind."),
         python_version: str | None = typer.Option(
             None, "--python-version", metavar="X.Y",
-            help="Target Python, e.g. 3.12 or 3.13t (default: the target interpreter's)."),
+            help="Target Python, e.g. 3.12 or 3.13t (default: the target interpreter's; for "
+                 "another --os or --arch, the nearest one the release supports)."),
         python: PythonOption = None,
         page: str = typer.Option(
             "auto", "--page", metavar="auto|selector|previous-versions|additional-platforms",
@@ -94,6 +97,13 @@ def register(app: typer.Typer) -> None:
             axes = resolve_axes(_machine(env, target), torch=torch, os=os_name, arch=arch,
                                 compute=compute, package=package, python=python_version,
                                 page=page)
+            from torchdoctor import knowledge
+            from torchdoctor.install.other_machine import for_another_machine
+
+            axes, other = for_another_machine(
+                axes, _machine(env, target), knowledge.load(), arch_given=arch is not None,
+                python_given=python_version_given is not None or python is not None)
+            notes = (*notes, *other)
             no_axes = torch is None and python_version_given is None and os_name is None and \
                 arch is None and compute_given == "auto"
             if no_axes:
