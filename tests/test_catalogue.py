@@ -80,6 +80,9 @@ def test_the_verification_classifier(name: str) -> None:
     problems = classify(VERIFICATIONS[name], {})
     assert problems, name  # each case is a failure the classifier must name
     _assert_catalogued(problems)
+    for found in problems:  # every fix cures, or names the command that checks
+        assert found.fix is not None, found.code
+        assert found.fix.commands, (found.code, found.fix.text)
 
 
 def test_expect_unmet_from_the_pipeline() -> None:
