@@ -1,7 +1,7 @@
 """The shipped knowledge and golden file equal what the build script makes of the reference data.
 
-Runs only when TORCHDOCTOR_PYTORCH_ORG_DIR names the pytorch.org reference data folder (CI has
-none); otherwise skipped.
+The sync test runs only when TORCHDOCTOR_PYTORCH_ORG_DIR names the pytorch.org reference data
+folder (CI has none); otherwise it is skipped.
 """
 
 from __future__ import annotations
@@ -32,3 +32,10 @@ def test_generated_files_are_in_sync(tmp_path: Path) -> None:
         assert json.loads((tmp_path / name).read_text("utf-8")) == shipped, name
     shipped_golden = (ROOT / "tests" / "golden" / "install_commands.json").read_text("utf-8")
     assert golden.read_text("utf-8") == shipped_golden
+
+
+def test_the_shipped_extra_facts_are_the_scripts_copy() -> None:
+    """`torchdoctor update` merges the hand-maintained facts the package carries: they must be
+    the file the build script reads (rerun the script after editing it)."""
+    shipped = ROOT / "src" / "torchdoctor" / "data" / "knowledge_extra.json"
+    assert shipped.read_bytes() == (ROOT / "scripts" / "knowledge_extra.json").read_bytes()

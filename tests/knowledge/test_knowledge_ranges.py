@@ -1,9 +1,9 @@
 """Python ranges and Linux aarch64 availability per release, pinned to their sources, and the
-build helpers that derive them (scripts/knowledge_tables.py, no reference folder needed)."""
+build helpers that derive them (torchdoctor.knowledge.build.tables, no reference folder
+needed)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from torchdoctor import knowledge
+from torchdoctor.knowledge.build import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -77,12 +78,8 @@ def test_old_release_on_aarch64_is_refused(cli: Any) -> None:
 
 @pytest.fixture(scope="module")
 def tables() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("knowledge_tables",
-                                                  ROOT / "scripts" / "knowledge_tables.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from torchdoctor.knowledge.build import tables as module
+
     return module
 
 
@@ -120,9 +117,9 @@ def test_python_range_rules(tables: ModuleType) -> None:
     assert rng("2.9.0") == (["3.10", "3.14"], ["3.14"])
     assert rng("1.7.0") == (["3.6", "3.8"], [])  # before the matrix: the hand table
     assert rng("2.9.0", {"3.10", "3.14", "3.14t"}) == (["3.10", "3.14"], ["3.14"])
-    with pytest.raises(SystemExit, match="disagree"):
+    with pytest.raises(BuildError, match="disagree"):
         rng("2.9.0", {"3.9", "3.14"})
-    with pytest.raises(SystemExit, match="no Python range"):
+    with pytest.raises(BuildError, match="no Python range"):
         rng("0.4.1")
 
 

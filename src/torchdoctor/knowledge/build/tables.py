@@ -1,8 +1,8 @@
-"""Pure helpers of scripts/build_knowledge.py: parse pytorch.org's text and the hand-kept tables.
+"""Pure helpers of the knowledge build: parse pytorch.org's text and the hand-kept tables.
 
-Nothing here imports torchdoctor or reads files; every function maps strings and dicts to strings
-and dicts, so the rules (Python ranges, architectures, PyPI defaults, hardware tables) can be read
-and tested on their own.
+Nothing here reads files; every function maps strings and dicts to strings and dicts, so the rules
+(Python ranges, architectures, PyPI defaults, hardware tables) can be read and tested on their
+own. A source that contradicts another raises `BuildError` with one line saying where.
 """
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ TAG_RE = re.compile(r"download\.pytorch\.org/(?:whl|libtorch)/(?:nightly/|test/|
 CONDA_CUDA_RE = re.compile(r"(?:pytorch-cuda|cudatoolkit)=(\d+)\.(\d+)")
 SCHEMA_VERSION = 1
 Cmd = Any  # str, or {"text": str, "note"?: str, "arch"?: {arch: str}}
+
+
+class BuildError(ValueError):
+    """The sources disagree or do not have the shape the build reads; the message says where."""
 
 
 def vkey(version: str) -> tuple[int, ...]:
@@ -104,15 +108,20 @@ def parse_release_matrix(text: str) -> dict[str, dict[str, Any]]:
     for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
         cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
                  for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        low = re.search(r">=\s*(\d+\.\d+)", cells[1])
-        high = re.search(r"<=\s*\(?(\d+\.\d+)", cells[1])
-        if not (low and high):
-            raise SystemExit(f"release matrix row {cells[0]}: cannot read Python {cells[1]!r}")
-        out[cells[0]] = {
-            "min": low.group(1), "max": high.group(1),
-            "experimental": re.findall(r"\((\d+\.\d+) experimental\)", cells[1]),
-            "free_threaded": re.findall(r"(\d+\.\d+)t experimental", cells[1])}
+        out[cells[0]] = python_cell(cells[0], cells[1])
     return out
+
+
+def python_cell(minor: str, cell: str) -> dict[str, Any]:
+    """One "Python" cell of RELEASE.md's matrix: {"min", "max", "experimental": [plain],
+    "free_threaded": [X.Y]}."""
+    low = re.search(r">=\s*(\d+\.\d+)", cell)
+    high = re.search(r"<=\s*\(?(\d+\.\d+)", cell)
+    if not (low and high):
+        raise BuildError(f"release matrix row {minor}: cannot read Python {cell[:60]!r}")
+    return {"min": low.group(1), "max": high.group(1),
+            "experimental": re.findall(r"\((\d+\.\d+) experimental\)", cell),
+            "free_threaded": re.findall(r"(\d+\.\d+)t experimental", cell)}
 
 
 def python_range(version: str, *, matrix: dict[str, dict[str, Any]], extra: dict[str, Any],
@@ -130,7 +139,7 @@ def python_range(version: str, *, matrix: dict[str, dict[str, Any]], extra: dict
         plain = sorted((p for p in current if not p.endswith("t")), key=vkey)
         free = sorted((p[:-1] for p in current if p.endswith("t")), key=vkey)
         if row and (plain[0] != row["min"] or vkey(plain[-1]) > vkey(row["max"])):
-            raise SystemExit(f"{version}: releases.json Pythons {plain} disagree with RELEASE.md "
+            raise BuildError(f"{version}: releases.json Pythons {plain} disagree with RELEASE.md "
                              f">={row['min']}, <={row['max']}")
         return [plain[0], plain[-1]], free
     if row:
@@ -138,12 +147,12 @@ def python_range(version: str, *, matrix: dict[str, dict[str, Any]], extra: dict
         shipped = extra["python_experimental_shipped"].get(minor)
         if shipped:
             if shipped not in row["experimental"]:
-                raise SystemExit(f"{version}: {shipped} is not experimental in RELEASE.md")
+                raise BuildError(f"{version}: {shipped} is not experimental in RELEASE.md")
             high = shipped
         return [row["min"], high], list(row["free_threaded"])
     if version in extra["python_before_1_12"]:
         return list(extra["python_before_1_12"][version]), []
-    raise SystemExit(f"{version}: no Python range (not in RELEASE.md's matrix nor in "
+    raise BuildError(f"{version}: no Python range (not in RELEASE.md's matrix nor in "
                      "knowledge_extra.json's python_before_1_12)")
 
 
