@@ -128,6 +128,30 @@ class Knowledge:
     x86_64_only: tuple[str, ...]  # variant families with x86_64 wheels only
     aarch64_cuda_first: str
     sources: Mapping[str, str] = field(default_factory=dict)
+    source: str = "bundled"  # bundled (shipped in the package) | cache (`torchdoctor update`)
+    origin: str = ""  # for the cache: the URL or folder it was updated from
+    note: str = ""  # why a cached copy was not used, when one exists but is invalid
+
+    @property
+    def stamp(self) -> dict[str, str]:
+        """`{source, date, stable}`: which knowledge a document was judged with."""
+        return {"source": self.source, "date": self.knowledge_date, "stable": self.stable_version}
+
+    def describe(self) -> str:
+        """One line for `-v`: "bundled knowledge of 2026-07-28 (stable 2.13.0)"."""
+        where = f" from {self.origin}" if self.origin else ""
+        line = (f"{self.source} knowledge of {self.knowledge_date} (stable "
+                f"{self.stable_version}){where}")
+        return f"{line}; {self.note}" if self.note else line
+
+    def age_days(self, today: str) -> int | None:
+        """Days from the knowledge date to `today` (YYYY-MM-DD); None for a malformed date."""
+        from datetime import date
+
+        try:
+            return (date.fromisoformat(today) - date.fromisoformat(self.knowledge_date)).days
+        except ValueError:
+            return None
 
     @property
     def stable(self) -> Release:

@@ -69,6 +69,8 @@ class Built:
     doc: dict[str, Any]
     golden: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    assumed_python: set[str] = field(default_factory=set)  # ranges taken from an older release
+    kept_python: set[str] = field(default_factory=set)  # ranges kept from the knowledge in use
 
 
 def ok_entry(torch: str, os_name: str, compute: str, package: str, page: str | None,
@@ -284,26 +286,34 @@ def matrix_for(matrices: dict[str, Any] | None, stable: str) -> dict[str, Any] |
 
 
 def _python(version: str, inputs: Inputs, extra: dict[str, Any], options: Options,
-            done: list[dict[str, Any]], notes: list[str]) -> tuple[list[str], list[str]]:
+            done: list[dict[str, Any]], built: Built) -> tuple[list[str], list[str]]:
+    """Both ends of the range from one source: the build matrix of releases.json for the stable
+    and the nightly; when updating, the range the knowledge in use has for a release it knows
+    (RELEASE.md's "<=(3.15, 3.15t experimental)" would widen a past stable to a Python it never
+    had wheels for); else RELEASE.md's row or the extra facts; a release no source describes takes
+    the newest older release's range (said in the notes)."""
     current = None
     matrices = inputs.matrices
     stable = inputs.published["latest_stable"]
     if version in ("nightly", stable) and matrices is not None:
         rows = matrices["nightly" if version == "nightly" else "release"]["linux"]
         current = {r["python_version"] for r in rows if r["package_type"] != "libtorch"}
+    known = (options.known or {}).get(version)
+    if current is None and known and known.get("python"):
+        built.kept_python.add(version)
+        return list(known["python"]), list(known.get("free_threaded", []))
     try:
         return python_range(version, matrix=inputs.release_matrix, extra=extra, current=current)
     except BuildError:
         if options.known is None:
             raise
-    known = options.known.get(version)
-    if known and known.get("python"):
-        return list(known["python"]), list(known.get("free_threaded", []))
     older = next((r for r in done if r["kind"] != "nightly"), None)
     if older is None or version == "nightly":
         raise BuildError(f"{version}: no source gives its Python range")
-    notes.append(f"{version}: no source gives its Python range; assumed {older['version']}'s "
-                 f"({'–'.join(older['python'])}) until RELEASE.md lists it")
+    built.notes.append(f"{version}: no source gives its Python range; assumed "
+                       f"{older['version']}'s ({'–'.join(older['python'])}) until RELEASE.md "
+                       "lists it")
+    built.assumed_python.add(version)
     return list(older["python"]), list(older["free_threaded"])
 
 
@@ -326,20 +336,19 @@ def build(inputs: Inputs, extra: dict[str, Any], options: Options) -> Built:
     """The releases document and golden entries for these sources."""
     stable = inputs.published["latest_stable"]
     inputs.matrices = matrix_for(inputs.matrices, stable)
-    golden: list[dict[str, Any]] = []
-    notes: list[str] = []
-    cmds = _commands(inputs, golden, stable)
+    built = Built({}, [])
+    cmds = _commands(inputs, built.golden, stable)
     if inputs.module is not None:
         disagreements = check_current(inputs.module, cmds, stable)
         if disagreements and options.strict:
             raise BuildError(disagreements[0])
-        notes.extend(disagreements[:3])
+        built.notes.extend(disagreements[:3])
     listed = set(cmds) | {v for v in inputs.kr if re.fullmatch(r"\d+\.\d+\.\d+", v)
                           and vkey(v) >= (1, 0, 0)}
     releases: list[dict[str, Any]] = []
     for version in sorted(listed, key=vkey):
         rc = cmds.get(version, {})
-        python, free = _python(version, inputs, extra, options, releases[::-1], notes)
+        python, free = _python(version, inputs, extra, options, releases[::-1], built)
         releases.append({
             "version": version,
             "kind": {"nightly": "nightly", "1.8.2": "lts"}.get(version, "release"),
@@ -351,14 +360,15 @@ def build(inputs: Inputs, extra: dict[str, Any], options: Options) -> Built:
     releases.reverse()
     fill_pypi_default(releases)
     cross_check_pypi_default(releases)
-    finish_golden(golden, releases, stable)
-    doc = {"schema_version": SCHEMA_VERSION, "knowledge_date": options.date,
+    finish_golden(built.golden, releases, stable)
+    built.doc = {"schema_version": SCHEMA_VERSION, "knowledge_date": options.date,
            "sources": options.sources, "stable": stable, "source_command": SOURCE_LINE,
            "arch_rules": {"x86_64_only": ["rocm", "xpu"],
                           "linux_aarch64_cuda_first": extra["linux_aarch64_cuda_first"]["version"]},
            "releases": releases, "known_newer": extra["known_newer_releases"]["releases"],
            "known_newer_observed": extra["known_newer_releases"]["observed"]}
-    return Built(doc, dedupe(golden), notes)
+    built.golden = dedupe(built.golden)
+    return built
 
 
 def _bare_linux(rel: dict[str, Any]) -> list[tuple[str, str]]:
