@@ -48,6 +48,11 @@ RULES: dict[str, tuple[str, ...]] = {
                              "torchdoctor.diagnosis", "typer", "click", "rich"),
     "torchdoctor.verify.runner": ("torchdoctor.cli", "torchdoctor.pipeline",
                                   "torchdoctor.render", "typer", "click", "rich"),
+    # The network edge: `torchdoctor update` fetches and writes the knowledge cache; it never
+    # judges a machine or prints.
+    "torchdoctor.update": ("torchdoctor.cli", "torchdoctor.pipeline", "torchdoctor.render",
+                           "torchdoctor.diagnosis", "torchdoctor.recommend", "torchdoctor.probes",
+                           "typer", "click", "rich"),
     # Renderers print a report; they never read the machine.
     "torchdoctor.render": (*EDGE, "torchdoctor.cli", "torchdoctor.pipeline", "typer", "click"),
     # Below the CLI nothing knows typer.

@@ -58,10 +58,11 @@ def _register_commands() -> None:
         explain,
         install_command,
         report,
+        update,
         verify,
     )
 
-    for module in (check, detect, diagnose, explain, install_command, verify, report):
+    for module in (check, detect, diagnose, explain, install_command, verify, report, update):
         module.register(app)
 
 

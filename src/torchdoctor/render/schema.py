@@ -11,7 +11,7 @@ import functools
 import json
 from typing import Any
 
-SCHEMA_NAMES = ("report", "facts", "verify")
+SCHEMA_NAMES = ("report", "facts", "verify", "update")
 
 
 @functools.cache
