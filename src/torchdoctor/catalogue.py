@@ -89,7 +89,7 @@ _KINDS = (
     ProblemKind("triton-gpu-too-old", None, W, "The GPU is too old for Triton"),
     ProblemKind("compile-toolchain-missing", None, E, "torch.compile lacks a C compiler or Python's headers"),
     # The tool's own honesty
-    ProblemKind("knowledge-stale", "knowledge_stale", INFO, "Installed torch is newer than torchdoctor's knowledge"),
+    ProblemKind("knowledge-stale", "knowledge_stale", INFO, "torchdoctor's release knowledge is out of date"),
     ProblemKind("probe-failed", "probe_failed", INFO, "A check could not run"),
     # Outcomes of torchdoctor's own checks (no class of their own)
     ProblemKind("torch-not-installed", None, INFO, "torch is not installed"),

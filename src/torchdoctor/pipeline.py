@@ -126,13 +126,16 @@ def build_report(
     strict: bool = False,
     knowledge: Knowledge | None = None,
     error_text: str | None = None,
+    today: str | None = None,
 ) -> Report:
     """The report for these facts and this verification: pure, so `diagnose` on a captured
     document equals `check`. Without facts (`verify` alone) the report is the verification's
-    stage lines and its verdict line."""
+    stage lines and its verdict line. The knowledge's age is measured at `today` (default: the
+    date `knowledge.cache.today` gives)."""
     from torchdoctor import knowledge as knowledge_module
     from torchdoctor.diagnosis import diagnose
     from torchdoctor.diagnosis.context import UNUSABLE_PYTHON
+    from torchdoctor.knowledge.cache import today as clock_today
     from torchdoctor.recommend import NoRecommendation, try_recommend
     from torchdoctor.verify.outcome import stage_checks, to_check
 
@@ -147,7 +150,7 @@ def build_report(
         plan = None if isinstance(result, NoRecommendation) else result
         if facts.python.failure in UNUSABLE_PYTHON:
             plan = None  # an interpreter that cannot run gets no command to run with it
-        checks += diagnose(facts, known, plan, error_text)
+        checks += diagnose(facts, known, plan, error_text, today or clock_today())
     elif verify is not None:
         checks += stage_checks(verify)
     if verify is not None:
@@ -166,6 +169,8 @@ def build_report(
         facts=facts,
         verify=verify,
         knowledge_date=known.knowledge_date,
+        knowledge_source=known.source,
+        knowledge_stable=known.stable_version,
         expect=expect,
         expect_met=expect_met,
         strict=strict,

@@ -122,6 +122,8 @@ class Report:
     facts: Facts | None  # None when only the verification ran (`torchdoctor verify`)
     verify: VerifyResult | None = None  # the verification, when it ran
     knowledge_date: str = ""
+    knowledge_source: str = ""  # bundled | cache (see torchdoctor.knowledge.loader)
+    knowledge_stable: str = ""  # the knowledge's stable release
     expect: str | None = None  # --expect value
     expect_met: bool | None = None  # None when --expect was not given
     strict: bool = False

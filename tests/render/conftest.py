@@ -50,6 +50,8 @@ def _report(checks: list[Check], **kw: Any) -> Report:
         ),
         "facts": make_facts(),
         "knowledge_date": "2026-05-01",
+        "knowledge_source": "bundled",
+        "knowledge_stable": "2.13.0",
     }  # fmt: skip
     defaults.update(kw)
     return Report(**defaults)

@@ -18,7 +18,7 @@ from torchdoctor.verify.result import StageResult, StageStatus, VerifyResult
 
 TOP_LEVEL = [
     "schema_version", "tool", "command", "status", "exit_code", "target", "knowledge_date",
-    "expect", "strict", "summary", "checks", "problems", "install", "verify", "facts",
+    "knowledge", "expect", "strict", "summary", "checks", "problems", "install", "verify", "facts",
 ]  # fmt: skip
 
 

@@ -113,13 +113,16 @@ def register(app: typer.Typer) -> None:
         except TorchdoctorError as exc:
             raise fail(env, "install-command", _printable(env, str(exc)), json_output,
                        exc.exit_code) from None
+        from torchdoctor import knowledge
+
+        known = knowledge.load()
         if json_output:
-            write_json(env, {**result.to_json(),
+            write_json(env, {**result.to_json(), "knowledge": known.stamp,
                              "target_python": target.to_json() if target is not None else None})
         else:
             write(env, result.command + "\n")
         if verbose:
-            for line in (*notes, *result.rationale):
+            for line in (*notes, *result.rationale, f"Knowledge: {known.describe()}."):
                 env.say(f"  {_printable(env, line)}")
 
 

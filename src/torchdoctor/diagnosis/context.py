@@ -38,6 +38,7 @@ class Ctx:
     torch_known: bool  # whether the environment could be inspected at all
     variant: str | None  # installed build: cpu | cu130 | rocm6.4 | xpu
     driver_os: str  # whose driver numbering applies: "windows" on Windows and under WSL 2
+    today: str | None = None  # YYYY-MM-DD the knowledge's age is measured at (None: not judged)
 
     @property
     def installed(self) -> bool:
@@ -112,7 +113,8 @@ class Ctx:
         return self.knowledge.supports_python(release, self.os, self.arch, python_tag)
 
 
-def build_context(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None) -> Ctx:
+def build_context(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None,
+                  today: str | None = None) -> Ctx:
     """Derive the shared values once."""
     os_name = facts.os.system if facts.os.status == "found" else None
     if os_name is None and facts.apple.status == "found":
@@ -128,6 +130,7 @@ def build_context(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None) 
         torch_known=known,
         variant=installed_variant(facts, knowledge) if known else None,
         driver_os="windows" if os_name == "windows" or facts.os.wsl == 2 else "linux",
+        today=today,
     )
 
 

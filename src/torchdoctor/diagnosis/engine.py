@@ -32,14 +32,15 @@ CHECK_IDS: tuple[str, ...] = tuple(check_id for check_id, _ in _CHECKS)
 
 
 def diagnose(facts: Facts, knowledge: Knowledge, plan: InstallPlan | None = None,
-             error_text: str | None = None) -> tuple[Check, ...]:
+             error_text: str | None = None, today: str | None = None) -> tuple[Check, ...]:
     """The report's check lines for one facts document (pure: no probe, no I/O).
 
     `plan` is the recommended install; fixes that mean "install the right build" use its
     command. Without a plan those fixes point at `torchdoctor install-command`. `error_text`,
-    the error the user saw, comes first: it is what they arrived with.
+    the error the user saw, comes first: it is what they arrived with. `today` (YYYY-MM-DD)
+    lets the knowledge check judge the knowledge's age; without it the age is not judged.
     """
-    ctx = build_context(facts, knowledge, plan)
+    ctx = build_context(facts, knowledge, plan, today)
     first = (error_text_line(ctx, error_text),) if error_text is not None else ()
     return (*first, *(make(ctx) for _, make in _CHECKS))
 

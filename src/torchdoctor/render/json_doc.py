@@ -78,6 +78,14 @@ def _install(plan: InstallPlan | None) -> dict[str, Any] | None:
     }
 
 
+def knowledge_stamp(report: Report) -> dict[str, Any] | None:
+    """`{source, date, stable}` of the knowledge the report was judged with (null: none)."""
+    if not report.knowledge_stable:
+        return None
+    return {"source": report.knowledge_source or "bundled", "date": report.knowledge_date,
+            "stable": report.knowledge_stable}
+
+
 def _target(report: Report) -> dict[str, Any]:
     version, implementation, env_kind = target_facts(report)
     return {
@@ -105,6 +113,7 @@ def build_document(
         "exit_code": int(verdict.exit_code),
         "target": _target(report),
         "knowledge_date": report.knowledge_date or None,
+        "knowledge": knowledge_stamp(report),
         "expect": (
             None
             if report.expect is None
