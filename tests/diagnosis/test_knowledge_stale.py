@@ -63,3 +63,15 @@ def test_pre_releases_and_local_builds_are_unknown_not_stale(knowledge: Knowledg
 
 def test_without_a_date_the_age_is_not_judged(knowledge: Knowledge) -> None:
     assert _line(knowledge, None).problems == ()
+
+
+@pytest.mark.parametrize(("version", "said"), [
+    ("1.3.5", "torch 1.3.5 is not a release this knowledge lists"),
+    ("2.13.0+cu134", "cu134 is not a variant of torch 2.13.0 this knowledge lists"),
+])
+def test_unknown_releases_and_variants_are_said_not_judged(knowledge: Knowledge, version: str,
+                                                           said: str) -> None:
+    cuda = "13.4" if "cu134" in version else None
+    line = _line(knowledge, _day(knowledge, 1), python=torch_env(version, cuda=cuda))
+    assert line.problems == ()
+    assert any(d.startswith(said) and "unknown to this knowledge" in d for d in line.details)

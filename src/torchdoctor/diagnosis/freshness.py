@@ -23,12 +23,28 @@ def check(ctx: Ctx) -> Check:
     k = ctx.knowledge
     summary = join(f"release knowledge of {k.knowledge_date}", f"stable {k.stable_version}",
                    "updated" if k.source == "cache" else "")
-    details = [k.describe()]
-    version = ctx.torch_public
-    if version is not None and not _RELEASE.fullmatch(version):
-        details.append(f"torch {ctx.torch_label} is a pre-release or local build: unknown to "
-                       "this knowledge, judged by its build record and the verification")
-    return make_check(ID, TITLE, summary, _stale(ctx), details)
+    return make_check(ID, TITLE, summary, _stale(ctx), [k.describe(), *_unknown(ctx)])
+
+
+def _unknown(ctx: Ctx) -> list[str]:
+    """What of the installed torch the knowledge does not know (said, never a problem)."""
+    k, version = ctx.knowledge, ctx.torch_public
+    if version is None:
+        return []
+    if not _RELEASE.fullmatch(version):
+        return [f"torch {ctx.torch_label} is a pre-release or local build: unknown to this "
+                "knowledge, judged by its build record and the verification"]
+    release = k.release(version)
+    if release is None:
+        if k.is_past_knowledge(version):
+            return []  # knowledge-stale says it
+        return [f"torch {version} is not a release this knowledge lists: unknown to this "
+                "knowledge, judged by its build record and the verification"]
+    known = {v for table in release.variants.values() for v in table}
+    if ctx.variant and known and ctx.variant not in known:
+        return [f"{ctx.variant} is not a variant of torch {version} this knowledge lists: "
+                "unknown to this knowledge, judged by its build record and the verification"]
+    return []
 
 
 def _stale(ctx: Ctx) -> list[Problem]:

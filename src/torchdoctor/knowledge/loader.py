@@ -55,22 +55,31 @@ def load(data_dir: str | None = None) -> Knowledge:
 
 @lru_cache(maxsize=4)
 def _choose(data_dir: str, path: str, version: tuple[int, int, int] | None) -> Knowledge:
-    shipped = _load_folder(data_dir)
     if version is None:
-        return shipped
+        return _load_folder(data_dir)
     try:
         cached = read_cache(path)
     except KnowledgeError as exc:
-        return replace(shipped, note=f"the cached knowledge was not used: {exc}")
-    return cached if is_newer(cached, shipped) else shipped
+        return replace(_load_folder(data_dir), note=f"the cached knowledge was not used: {exc}")
+    date, stable = _head(data_dir)
+    if is_newer(cached, date, stable):
+        return cached  # the shipped copy need not be built
+    return _load_folder(data_dir)
 
 
-def is_newer(one: Knowledge, other: Knowledge) -> bool:
-    """Whether `one` is newer knowledge than `other`: a later date, or the same date and a
-    newer stable."""
-    if one.knowledge_date != other.knowledge_date:
-        return one.knowledge_date > other.knowledge_date
-    return version_key(one.stable_version) > version_key(other.stable_version)
+@lru_cache(maxsize=4)
+def _head(data_dir: str) -> tuple[str, str]:
+    """The shipped knowledge's date and stable."""
+    doc = _read(data_dir, "releases.json")
+    return str(doc.get("knowledge_date")), str(doc.get("stable"))
+
+
+def is_newer(one: Knowledge, date: str, stable: str) -> bool:
+    """Whether `one` is newer knowledge than that of `date` and `stable`: a later date, or the
+    same date and a newer stable."""
+    if one.knowledge_date != date:
+        return one.knowledge_date > date
+    return version_key(one.stable_version) > version_key(stable)
 
 
 def read_cache(path: str) -> Knowledge:

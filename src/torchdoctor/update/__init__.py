@@ -96,7 +96,7 @@ def current_docs(cache_path: str) -> tuple[Docs, str]:
             cached_k = read_cache(cache_path)
         except KnowledgeError:
             return shipped, "bundled"  # a broken cache is replaced
-        if is_newer(cached_k, shipped_k):
+        if is_newer(cached_k, shipped_k.knowledge_date, shipped_k.stable_version):
             doc = _read_json(cache_path)
             return Docs(doc["releases"], doc["cuda"], doc["rocm"]), "cache"
     return shipped, "bundled"
