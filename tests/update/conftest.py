@@ -61,6 +61,17 @@ def truncated(body: bytes, announced: int) -> Behaviour:
     return answer
 
 
+def unannounced(body: bytes) -> Behaviour:
+    """A body with no Content-Length: its end is the end of the connection."""
+    def answer(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
+        handler.send_response(200)
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True
+
+    return answer
+
+
 def redirect(location: str) -> Behaviour:
     def answer(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
         handler.send_response(302)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cli_support import REPO, invoke
-from conftest import Behaviour, Site, redirect, stall, status, truncated
+from conftest import Behaviour, Site, redirect, stall, status, truncated, unannounced
 from site_data import NEW, newer_files
 
 from torchdoctor import knowledge
@@ -68,6 +68,8 @@ SERVER_CASES: dict[str, tuple[Behaviour | bytes | None, tuple[str, ...], str]] =
                   "truncated response (22 of 5000 bytes)"),
     "oversized": (b"{" + b" " * 5000 + b"}", ("--max-bytes", "1000"),
                   "the response is 5002 bytes, more than the limit of 1000"),
+    "oversized-unannounced": (unannounced(b"{" + b" " * 200_000 + b"}"), ("--max-bytes", "100000"),
+                              "the response is larger than the limit of 100000 bytes"),
     "html": (HTML, (), "published_versions.json is not JSON (an HTML page?)"),
     "redirect-to-http": (redirect("http://mirror.invalid/published_versions.json"), (),
                          "redirects to http://mirror.invalid/published_versions.json: refused "
