@@ -1,8 +1,9 @@
 """pytorch.org's files in the layout of pytorch/pytorch.github.io's site branch, for the update
 tests: the upstream copies kept in tests/data/pytorch-org as they are (stable 2.13.0), or a newer
-dataset made from them: stable 2.16.0 with a CUDA 13.4 variant (cu134) where 2.13.0 had cu132 and
-wheels from Python 3.11 on; 2.15.0 stored in the selector data as well; 2.13.0 added to the
-Previous Versions page; and a RELEASE.md whose matrix has rows for 2.16 and 2.15 (when asked)."""
+dataset made from them. Its releases are fictional, so that no knowledge torchdoctor will ever ship
+knows them: stable 2.99.0 with a CUDA 13.9 variant (cu139) where 2.13.0 had cu132 and wheels from
+Python 3.11 on; 2.98.0 stored in the selector data as well; 2.13.0 added to the Previous Versions
+page; and a RELEASE.md whose matrix has rows for 2.99 and 2.98 (when asked)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pytorch-org"
-NEW = "2.16.0"
-NEW_VARIANT = "cu134"
+BASE = "2.13.0"  # the stable of the kept upstream copies
+NEW = "2.99.0"
+MIDDLE = "2.98.0"
+NEW_VARIANT = "cu139"
 DATE = "2026-11-20"  # the newer dataset's generated_at
 LAYOUT = {
     "published_versions.json": "published_versions.json",
@@ -29,8 +32,8 @@ def upstream_files() -> dict[str, str]:
 
 
 def _newer_release(text: str) -> str:
-    return text.replace("2.13.0", NEW).replace("cu132", NEW_VARIANT).replace(
-        "CUDA 13.2", "CUDA 13.4")
+    return text.replace(BASE, NEW).replace("cu132", NEW_VARIANT).replace(
+        "CUDA 13.2", "CUDA 13.9")
 
 
 RELEASE_MD = """# Releasing PyTorch
@@ -41,8 +44,8 @@ Following is the Release Compatibility Matrix for PyTorch releases:
 
 | PyTorch version | Python | C++ | Stable CUDA | Experimental CUDA | Stable ROCm |
 | --- | --- | --- | --- | --- | --- |
-| 2.16 | >=3.11, <=(3.15, 3.15t experimental) | C++20 | CUDA 12.6, 13.0, 13.4 | -- | ROCm 7.2 |
-| 2.15 | >=3.11, <=(3.15, 3.15t experimental) | C++20 | CUDA 12.6, 13.0, 13.2 | -- | ROCm 7.2 |
+| 2.99 | >=3.11, <=(3.15, 3.15t experimental) | C++20 | CUDA 12.6, 13.0, 13.9 | -- | ROCm 7.2 |
+| 2.98 | >=3.11, <=(3.15, 3.15t experimental) | C++20 | CUDA 12.6, 13.0, 13.2 | -- | ROCm 7.2 |
 | 2.13 | >=3.10, <=(3.15, 3.15t experimental) | C++20 | CUDA 12.6, 13.0 | CUDA 13.2 | ROCm 7.2 |
 
 ## Release Cadence
@@ -53,9 +56,9 @@ def newer_files(release_md: bool = True) -> dict[str, str]:
     """The newer dataset: releases the shipped knowledge does not know, one with a new variant."""
     files = upstream_files()
     published: dict[str, Any] = json.loads(files["published_versions.json"])
-    block = json.loads(_newer_release(json.dumps(published["versions"]["2.13.0"])))
-    published["versions"]["2.15.0"] = json.loads(
-        json.dumps(published["versions"]["2.13.0"]).replace("2.13.0", "2.15.0"))
+    block = json.loads(_newer_release(json.dumps(published["versions"][BASE])))
+    published["versions"][MIDDLE] = json.loads(
+        json.dumps(published["versions"][BASE]).replace(BASE, MIDDLE))
     published["versions"][NEW] = block
     published["versions"]["preview"] = json.loads(
         _newer_release(json.dumps(published["versions"]["preview"])))
@@ -63,7 +66,7 @@ def newer_files(release_md: bool = True) -> dict[str, str]:
     files["published_versions.json"] = json.dumps(published)
     module = files["assets/quick-start-module.js"]
     files["assets/quick-start-module.js"] = _newer_release(module).replace(
-        '["cuda", "13.2"]', '["cuda", "13.4"]')
+        '["cuda", "13.2"]', '["cuda", "13.9"]')
     matrices: dict[str, Any] = json.loads(_newer_release(files["releases.json"]))
     for channel in matrices.values():
         for os_name, rows in channel.items():
@@ -74,7 +77,7 @@ def newer_files(release_md: bool = True) -> dict[str, str]:
     page = files["_get_started/previous-versions.md"]
     start = page.index("### v2.12.1")
     section = page[start : page.index("### v2.12.0")]
-    added = section.replace("2.12.1", "2.13.0").replace("0.27.1", "0.28.0")
+    added = section.replace("2.12.1", BASE).replace("0.27.1", "0.28.0")
     files["_get_started/previous-versions.md"] = page[:start] + added + page[start:]
     if release_md:
         files["RELEASE.md"] = RELEASE_MD

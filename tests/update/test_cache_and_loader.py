@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from cli_support import invoke
-from conftest import Site
+from http_site import Site
 from site_data import NEW, newer_files, write_site
 
 from torchdoctor import knowledge
 from torchdoctor.knowledge.cache import cache_root, knowledge_file, today
+from torchdoctor.knowledge.loader import DATA_DIR
 from torchdoctor.update.fetch import Fetcher, UpdateError, ssl_context, url_refusal
 
 
@@ -64,8 +65,9 @@ def test_a_corrupt_cache_is_passed_over_and_said(tmp_path: Path, cache: Path) ->
     result = invoke("install-command", "--torch", "stable", "--os", "linux", "--compute", "cpu",
                     "--python-version", "3.12", "-v")
     assert result.exit_code == 0
-    assert "Knowledge: bundled knowledge of 2026-07-28 (stable 2.13.0); the cached knowledge " \
-           "was not used: " in result.stderr
+    shipped = knowledge.load(DATA_DIR)
+    assert (f"Knowledge: bundled knowledge of {shipped.knowledge_date} (stable "
+            f"{shipped.stable_version}); the cached knowledge was not used: ") in result.stderr
 
 
 def test_a_cache_that_fails_validation_is_passed_over(tmp_path: Path, cache: Path) -> None:
@@ -84,13 +86,13 @@ def test_an_older_cache_loses_to_the_shipped_knowledge(tmp_path: Path, cache: Pa
     _update_from_folder(tmp_path)
     path = Path(knowledge_file())
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    doc["releases"]["knowledge_date"] = "2026-01-01"
+    doc["releases"]["knowledge_date"] = "2000-01-01"
     _rewrite(path, json.dumps(doc))
     assert knowledge.load().source == "bundled"
-    doc["releases"]["knowledge_date"] = "2026-12-01"
+    doc["releases"]["knowledge_date"] = "2999-12-01"
     _rewrite(path, json.dumps(doc))
     k = knowledge.load()
-    assert (k.source, k.stable_version, k.knowledge_date) == ("cache", NEW, "2026-12-01")
+    assert (k.source, k.stable_version, k.knowledge_date) == ("cache", NEW, "2999-12-01")
 
 
 @pytest.mark.parametrize(("url", "refusal"), [
