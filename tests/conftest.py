@@ -6,11 +6,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from cli_support import invoke
+
+from torchdoctor.environment import CI_VARIABLES
 
 _SHIPPED = Path(__file__).resolve().parent.parent / "src" / "torchdoctor" / "data" / "releases.json"
 _CACHE: list[str] = []
@@ -30,7 +32,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     for folder in _CACHE:
         shutil.rmtree(folder, ignore_errors=True)
 
+
 CliTuple = tuple[int, str, str]
+# What a CI service sets that changes torchdoctor's output (no colour, the log width, and under
+# GitHub Actions the job summary and annotations). Tests run as on a developer's machine, also
+# when the suite itself runs in CI: a test that wants a CI sets these itself.
+CI_ENVIRONMENT = (*CI_VARIABLES, "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB_ENV")
+
+
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in CI_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    yield
 
 
 @pytest.fixture

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 UNICODE_SAMPLE = "✓✗–—→•·≤≥×²…"
 DEFAULT_WIDTH = 100  # the width of a report that does not go to a terminal: stable in logs
 MIN_WIDTH = 40
+# The variables a CI service sets in every job: GitHub Actions, GitLab CI, Buildkite, Jenkins,
+# Azure Pipelines (TF_BUILD), CircleCI, and the generic `CI` most services (and tools) honour.
+CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "JENKINS_URL", "TF_BUILD",
+                "CIRCLECI")
+
+
+def in_ci(env: Mapping[str, str]) -> bool:
+    """Whether this runs as a CI job: one of CI_VARIABLES is set to something other than "",
+    "0" or "false" (`CI=false` is how a job says it is not one)."""
+    return any(env.get(name, "").strip().lower() not in ("", "0", "false")
+               for name in CI_VARIABLES)
 
 
 def isatty(stream: object) -> bool:
@@ -84,17 +95,23 @@ class Terminal:
     color: bool
     unicode: bool
     width: int
+    ci: bool = False  # a CI job: its log is read later, by a person or a parser
 
     @classmethod
     def detect(cls, stream: object, env: Mapping[str, str]) -> Terminal:
-        """NO_COLOR or TERM=dumb switch colour off; FORCE_COLOR switches it on off a terminal;
-        otherwise colour only on a terminal. Width: the terminal's (COLUMNS honoured), else a
-        fixed width, so a report in a log or a pipe reads the same on every machine."""
+        """NO_COLOR or TERM=dumb switch colour off; FORCE_COLOR switches it on anywhere;
+        otherwise colour only on a terminal, and never in a CI job (whose runner may give it a
+        pseudo-terminal: Buildkite, GitLab's shell executor). Width: the terminal's (COLUMNS
+        honoured), else (a pipe, a file, a CI job) a fixed width, so a report in a log reads the
+        same on every machine."""
         tty = isatty(stream)
+        ci = in_ci(env)
         no_color = env.get("NO_COLOR", "") != "" or env.get("TERM") == "dumb"
-        color = not no_color and (tty or env.get("FORCE_COLOR", "") != "")
-        width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if tty else DEFAULT_WIDTH
-        return cls(is_tty=tty, color=color, unicode=can_encode(stream), width=max(width, MIN_WIDTH))
+        color = not no_color and ((tty and not ci) or env.get("FORCE_COLOR", "") != "")
+        sized = tty and not ci
+        width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if sized else DEFAULT_WIDTH
+        return cls(is_tty=tty, color=color, unicode=can_encode(stream),
+                   width=max(width, MIN_WIDTH), ci=ci)
 
 
 @dataclass(frozen=True)
@@ -136,8 +153,9 @@ class Environment:
 
     @property
     def shows_progress(self) -> bool:
-        """Progress lines go to stderr only when a person watches it (never in a log)."""
-        return isatty(self.stderr)
+        """Progress lines go to stderr only when a person watches it (never in a log, never in
+        a CI job, even one given a pseudo-terminal)."""
+        return isatty(self.stderr) and not self.terminal.ci
 
     def progress(self, message: str) -> None:
         """One progress line on stderr, for a person at a terminal."""
