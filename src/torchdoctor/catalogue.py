@@ -104,6 +104,7 @@ _KINDS = (
     ProblemKind("verify-device-unavailable", None, E, "The requested device is not usable"),
     ProblemKind("companion-import-failed", None, W, "torchvision/torchaudio fails to import"),
     ProblemKind("expect-unmet", None, E, "The expected accelerator is not usable"),
+    ProblemKind("expect-version-unmet", None, E, "torch is not the expected build"),
     ProblemKind("target-python-unusable", None, E, "The target interpreter cannot be used"),
 )
 

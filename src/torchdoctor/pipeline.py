@@ -43,6 +43,8 @@ class Request:
     expect: str | None = None
     strict: bool = False
     error_text: str | None = None  # the error the user saw (`explain`, `check --error`)
+    expect_torch: str | None = None  # --expect-torch PATTERN
+    expect_cuda: str | None = None  # --expect-cuda PATTERN
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ def run(host: Host, request: Request, progress: Progress | None = None) -> Repor
     """Gather, then build the report."""
     found = gather(host, request, progress)
     return build_report(request.command, found.facts, found.verify, expect=request.expect,
-                        strict=request.strict, error_text=request.error_text)
+                        strict=request.strict, error_text=request.error_text,
+                        expect_torch=request.expect_torch, expect_cuda=request.expect_cuda)
 
 
 def gather(host: Host, request: Request, progress: Progress | None = None) -> Gathered:
@@ -127,6 +130,8 @@ def build_report(
     knowledge: Knowledge | None = None,
     error_text: str | None = None,
     today: str | None = None,
+    expect_torch: str | None = None,
+    expect_cuda: str | None = None,
 ) -> Report:
     """The report for these facts and this verification: pure, so `diagnose` on a captured
     document equals `check`. Without facts (`verify` alone) the report is the verification's
@@ -161,6 +166,7 @@ def build_report(
     if expect is not None:
         expect_met, why = expectation(expect, facts, verify, checks)
         checks.append(_expect_check(expect, expect_met, why))
+    checks += _version_checks(facts, verify, expect_torch, expect_cuda)
     return Report(
         command=command,
         target_python=_target(facts, verify),
@@ -175,6 +181,15 @@ def build_report(
         expect_met=expect_met,
         strict=strict,
     )
+
+
+def _version_checks(facts: Facts | None, verify: VerifyResult | None, torch: str | None,
+                    cuda: str | None) -> list[Check]:
+    """The lines of `--expect-torch` and `--expect-cuda`, when given."""
+    from torchdoctor import expect
+
+    lines = [expect.torch_check(torch, facts, verify)] if torch is not None else []
+    return lines + ([expect.cuda_check(cuda, facts, verify)] if cuda is not None else [])
 
 
 def _import_error(facts: Facts, known: Knowledge, plan: InstallPlan | None,
