@@ -34,6 +34,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "torchdoctor.verify.describe": EDGE + FRONT,
     "torchdoctor.verify.errors": EDGE + FRONT,
     "torchdoctor.verify.fixes": EDGE + FRONT,
+    "torchdoctor.headline": EDGE + FRONT,
+    "torchdoctor.expect": EDGE + FRONT,
     # The edge: probes read the machine, they never judge or print.
     "torchdoctor.probes": ("torchdoctor.cli", "torchdoctor.pipeline", "torchdoctor.render",
                            "torchdoctor.diagnosis", "torchdoctor.recommend", "typer", "click",
@@ -59,6 +61,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "torchdoctor.pipeline": ("torchdoctor.cli", "typer", "click", "rich"),
     "torchdoctor.environment": ("torchdoctor.cli", "typer", "click", "rich"),
     "torchdoctor.documents": ("torchdoctor.cli", "typer", "click", "rich"),
+    # CI services' side of a report (GitHub's workflow commands, the action's body): it reads
+    # reports and documents and runs torchdoctor itself, never the probes or the typer layer.
+    "torchdoctor.ci": (*EDGE, "torchdoctor.cli", "torchdoctor.pipeline", "typer", "click"),
 }
 
 
