@@ -204,5 +204,10 @@ def _error_document(env: Environment, args: list[str], message: str, code: int) 
 
 
 def _json_mode(args: list[str]) -> bool:
-    return "--json" in args or "--format=json" in args or any(
+    # With --output, --format names the files' format: stdout keeps the human report.
+    if "--json" in args:
+        return True
+    if any(a == "--output" or a.startswith("--output=") for a in args):
+        return False
+    return "--format=json" in args or any(
         a == "--format" and b == "json" for a, b in itertools.pairwise(args))

@@ -9,10 +9,14 @@ import typer
 from torchdoctor.cli.options import (
     DEFAULT_TIMEOUT,
     DEFAULT_VERIFY_TIMEOUT,
+    ExpectCudaOption,
     ExpectOption,
+    ExpectTorchOption,
+    FormatOption,
     JsonOption,
     NoBenchOption,
     NoVerifyOption,
+    OutputOption,
     PythonOption,
     StrictOption,
     TimeoutOption,
@@ -37,8 +41,14 @@ def check_command(
         typer.Option("--error", metavar="FILE", help="An error text you saw (- = stdin): "
                      "explained first, with this machine's facts."),
     ] = None,
+    expect_torch: ExpectTorchOption = None,
+    expect_cuda: ExpectCudaOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Detect the machine, diagnose the torch install, print the fix, verify torch works.
+
+    Under GitHub Actions it also writes the job summary and an annotation per problem.
 
     Exit codes: 0 nothing failed · 1 an error, --expect unmet, or a warning under --strict ·
     2 usage error · 3 incomplete (a needed check could not run) · 130 interrupted.
@@ -49,12 +59,14 @@ def check_command(
         python_path_error,
         read_error_text,
     )
-    from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.cli.output import emit_report, fail, plan_outputs
     from torchdoctor.documents import DocumentError
     from torchdoctor.pipeline import Request, run
 
     env = environment(ctx)
-    bad = python_path_error(env, python) or expect_error(expect)
+    outputs = plan_outputs(env, "check", json_output, output_format, output)
+    json_output = outputs.stdout == "json"
+    bad = python_path_error(env, python) or expect_error(expect, expect_torch, expect_cuda)
     if bad:
         raise fail(env, "check", bad, json_output)
     try:
@@ -64,10 +76,15 @@ def check_command(
     request = Request(
         command="check", python=python, timeout=timeout, verify=not no_verify,
         bench=not no_bench, verify_timeout=verify_timeout, expect=expect, strict=strict,
-        error_text=error_text,
+        error_text=error_text, expect_torch=expect_torch, expect_cuda=expect_cuda,
     )
     report = run(env.host, request, None if json_output else env.progress)
-    raise emit_report(env, report, json_output=json_output, verbose=verbose)
+    done = emit_report(env, report, outputs=outputs, verbose=verbose)
+    from torchdoctor.ci import github
+
+    if github.active(env.host.env):  # the job summary and the annotations
+        github.publish(env, report)
+    raise done
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from torchdoctor.cli.options import ExpectOption, JsonOption, StrictOption, VerboseOption
+from torchdoctor.cli.options import (
+    ExpectCudaOption,
+    ExpectOption,
+    ExpectTorchOption,
+    FormatOption,
+    JsonOption,
+    OutputOption,
+    StrictOption,
+    VerboseOption,
+)
 
 
 def diagnose_command(
@@ -21,6 +30,10 @@ def diagnose_command(
     verbose: VerboseOption = 0,
     expect: ExpectOption = None,
     strict: StrictOption = False,
+    expect_torch: ExpectTorchOption = None,
+    expect_cuda: ExpectCudaOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Diagnose and recommend from a captured facts document; no probe of this machine runs.
     A `check --json` document's verification is judged again, with the same problems and fixes.
@@ -28,12 +41,14 @@ def diagnose_command(
     Exit codes as for `check`; 2 when the document cannot be read or is not a facts document.
     """
     from torchdoctor.cli.options import environment, expect_error
-    from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.cli.output import emit_report, fail, plan_outputs
     from torchdoctor.documents import DocumentError, read_document
     from torchdoctor.pipeline import build_report
 
     env = environment(ctx)
-    bad = expect_error(expect)
+    outputs = plan_outputs(env, "diagnose", json_output, output_format, output)
+    json_output = outputs.stdout == "json"
+    bad = expect_error(expect, expect_torch, expect_cuda)
     if bad:
         raise fail(env, "diagnose", bad, json_output)
     try:
@@ -41,8 +56,8 @@ def diagnose_command(
     except DocumentError as exc:
         raise fail(env, "diagnose", str(exc), json_output) from None
     report = build_report("diagnose", captured.facts, captured.verify, expect=expect,
-                          strict=strict)
-    raise emit_report(env, report, json_output=json_output, verbose=verbose)
+                          strict=strict, expect_torch=expect_torch, expect_cuda=expect_cuda)
+    raise emit_report(env, report, outputs=outputs, verbose=verbose)
 
 
 def register(app: typer.Typer) -> None:

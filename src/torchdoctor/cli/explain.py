@@ -9,7 +9,9 @@ import typer
 
 from torchdoctor.cli.options import (
     DEFAULT_TIMEOUT,
+    FormatOption,
     JsonOption,
+    OutputOption,
     PythonOption,
     TimeoutOption,
     VerboseOption,
@@ -32,16 +34,20 @@ def explain_command(
     json_output: JsonOption = False,
     verbose: VerboseOption = 0,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Explain an error: what it means on this machine, its fix, and the install command.
     Text torchdoctor does not recognise is said to be so, and the report is this machine's
     check. Exit codes as for `check`; 2 when the text or the facts cannot be read."""
     from torchdoctor.cli.options import environment, python_path_error, read_error_text
-    from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.cli.output import emit_report, fail, plan_outputs
     from torchdoctor.documents import DocumentError, read_document
     from torchdoctor.pipeline import Request, build_report, gather
 
     env = environment(ctx)
+    outputs = plan_outputs(env, "explain", json_output, output_format, output)
+    json_output = outputs.stdout == "json"
     try:
         text = read_error_text(env, file)
     except DocumentError as exc:
@@ -61,7 +67,7 @@ def explain_command(
         assert gathered is not None  # detection was asked for
         facts = gathered
     report = build_report("explain", facts, None, error_text=text)
-    raise emit_report(env, report, json_output=json_output, verbose=verbose)
+    raise emit_report(env, report, outputs=outputs, verbose=verbose)
 
 
 def register(app: typer.Typer) -> None:

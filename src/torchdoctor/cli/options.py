@@ -5,13 +5,18 @@ same everywhere:
   every command: from 0.1 to 600 s;
 - `--verify-timeout SECONDS` bounds the whole verification (import, kernels, benchmark); each
   stage gets half of it, at most 60 s, so one slow stage is named: from 1 to 3600 s;
-- `--json` prints exactly one JSON document on stdout, in every command.
+- `--json` prints exactly one JSON document on stdout, in every command;
+- `--format text|json|junit|markdown` says what a report command prints, and `--output FILE`
+  (repeatable) writes the report to files as well, the terminal keeping the human report;
+- `--expect-torch PATTERN` and `--expect-cuda PATTERN` pin the build a run must find.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -83,6 +88,89 @@ NoVerifyOption = Annotated[
 ]
 NoBenchOption = Annotated[bool, typer.Option("--no-bench", help="Skip the matmul benchmark.")]
 
+ExpectTorchOption = Annotated[
+    str | None,
+    typer.Option(
+        "--expect-torch", metavar="PATTERN",
+        help="Fail (exit 1) unless the installed torch's version matches, e.g. 2.15.* "
+        "(the local tag counts only when the pattern has one: 2.15.*+cu130).",
+    ),
+]
+ExpectCudaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--expect-cuda", metavar="PATTERN",
+        help="Fail (exit 1) unless torch is built for this CUDA version, e.g. 13.0 or 12.*.",
+    ),
+]
+
+# The formats of a report command, and the file name endings that choose one for --output.
+FORMATS = ("text", "json", "junit", "markdown")
+SUFFIX_FORMATS = {".json": "json", ".xml": "junit", ".md": "markdown", ".markdown": "markdown",
+                  ".txt": "text", ".log": "text"}
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format", metavar="|".join(FORMATS),
+        help="What stdout carries: text (report: markdown), json (as --json), junit (JUnit XML "
+        "for CI test reports) or markdown. With --output: the files' format instead.",
+    ),
+]
+OutputOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output", metavar="[FORMAT:]FILE",
+        help="Also write the report to FILE (repeatable): in FORMAT when given (json:r.json), "
+        "else in --format, else as its name says (.json, .xml = JUnit, .md, .txt); stdout "
+        "keeps the human report.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where a report command's result goes: stdout's format, and (path, format) files."""
+
+    stdout: str = "text"
+    files: tuple[tuple[str, str], ...] = ()
+
+
+def resolve_outputs(json_flag: bool, fmt: str | None, files: Sequence[str] | None,
+                    default: str = "text") -> Outputs:
+    """stdout gets `--json`, else (without --output) `--format`, else the command's `default`.
+    Each `--output [FORMAT:]FILE` gets its FORMAT, else `--format`, else the format its name
+    ends with. ValueError names what cannot be done (a usage error)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if not files:
+        if json_flag and fmt not in (None, "json"):
+            raise ValueError(f"--json and --format {fmt} ask for two outputs on stdout: "
+                             "write one of them to a file with --output FILE")
+        return Outputs("json" if json_flag else fmt or default)
+    planned = []
+    for given in files:
+        named, _, rest = given.partition(":")
+        path, chosen = (rest, named) if named in FORMATS and rest else (given, fmt)
+        chosen = chosen or SUFFIX_FORMATS.get(os.path.splitext(path)[1].lower())
+        if chosen is None:
+            raise ValueError(f"--output {given}: the name does not say the format; write "
+                             f"FORMAT:{given} ({', '.join(FORMATS)}) or add --format")
+        planned.append((path, chosen))
+    return Outputs("json" if json_flag else default, tuple(planned))
+
+
+def output_path_error(outputs: Outputs) -> str | None:
+    """Why an `--output` file cannot be written, said before the run rather than after it.
+    (The files go to the machine torchdoctor runs on, whichever machine the report is of.)"""
+    for path, _ in outputs.files:
+        folder = os.path.dirname(path) or "."
+        if os.path.isdir(path):
+            return f"--output {path}: is a folder"
+        if not os.path.isdir(folder):
+            return f"--output {path}: no such folder: {folder}"
+    return None
+
+
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_VERIFY_TIMEOUT = 120.0
 
@@ -113,11 +201,14 @@ def read_error_text(env: Environment, source: str) -> str:
     return decode_text(raw, errors="replace")[:MAX_ERROR_TEXT]
 
 
-def expect_error(expect: str | None) -> str | None:
-    """Why an `--expect` value is not accepted, or None."""
-    if expect is None or expect in EXPECT_CHOICES:
-        return None
-    return f"--expect must be one of {', '.join(EXPECT_CHOICES)}, not {expect!r}"
+def expect_error(expect: str | None, torch: str | None = None,
+                 cuda: str | None = None) -> str | None:
+    """Why an `--expect`, `--expect-torch` or `--expect-cuda` value is not accepted, or None."""
+    from torchdoctor.expect import pattern_error
+
+    if expect is not None and expect not in EXPECT_CHOICES:
+        return f"--expect must be one of {', '.join(EXPECT_CHOICES)}, not {expect!r}"
+    return pattern_error("--expect-torch", torch) or pattern_error("--expect-cuda", cuda)
 
 
 def python_path_error(env: Environment, python: str | None) -> str | None:

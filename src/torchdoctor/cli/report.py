@@ -9,9 +9,11 @@ import typer
 from torchdoctor.cli.options import (
     DEFAULT_TIMEOUT,
     DEFAULT_VERIFY_TIMEOUT,
+    FormatOption,
     JsonOption,
     NoBenchOption,
     NoVerifyOption,
+    OutputOption,
     PythonOption,
     TimeoutOption,
     VerifyTimeoutOption,
@@ -37,14 +39,18 @@ def report_command(
             help="Render a captured check/detect --json document (- = stdin).",
         ),
     ] = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Print a Markdown report (status, checks, problems with fixes, environment) to paste into
     an issue (`--json`: the check document instead). Exit codes as for `check`."""
     from torchdoctor.cli.options import environment, python_path_error
-    from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.cli.output import emit_report, fail, plan_outputs
     from torchdoctor.pipeline import Request, build_report, run
 
     env = environment(ctx)
+    outputs = plan_outputs(env, "report", json_output, output_format, output, "markdown")
+    json_output = outputs.stdout == "json"
     if from_file is not None:
         from torchdoctor.documents import DocumentError, read_document
 
@@ -60,9 +66,8 @@ def report_command(
         request = Request(command="report", python=python, timeout=timeout,
                           verify=not no_verify, bench=not no_bench,
                           verify_timeout=verify_timeout)
-        report = run(env.host, request, env.progress)
-    raise emit_report(env, report, json_output=json_output, markdown=True,
-                      redact=not no_redact)
+        report = run(env.host, request, None if json_output else env.progress)
+    raise emit_report(env, report, outputs=outputs, redact=not no_redact)
 
 
 def register(app: typer.Typer) -> None:

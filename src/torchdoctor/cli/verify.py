@@ -17,8 +17,12 @@ from torchdoctor.cli.options import (
     BENCH_SECONDS_RANGE,
     DEFAULT_TIMEOUT,
     DEFAULT_VERIFY_TIMEOUT,
+    ExpectCudaOption,
+    ExpectTorchOption,
+    FormatOption,
     JsonOption,
     NoBenchOption,
+    OutputOption,
     PythonOption,
     TimeoutOption,
     VerboseOption,
@@ -67,20 +71,27 @@ def verify_command(
     verify_timeout: VerifyTimeoutOption = DEFAULT_VERIFY_TIMEOUT,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
     verbose: VerboseOption = 0,
+    expect_torch: ExpectTorchOption = None,
+    expect_cuda: ExpectCudaOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Run the verification and print it; the exit code says how it went."""
-    from torchdoctor.cli.options import environment, python_path_error
-    from torchdoctor.cli.output import emit_report, fail
+    from torchdoctor.cli.options import environment, expect_error, python_path_error
+    from torchdoctor.cli.output import emit_report, fail, plan_outputs
     from torchdoctor.pipeline import Request, run
 
     env = environment(ctx)
-    bad = python_path_error(env, python)
+    outputs = plan_outputs(env, "verify", json_output, output_format, output)
+    json_output = outputs.stdout == "json"
+    bad = python_path_error(env, python) or expect_error(None, expect_torch, expect_cuda)
     if bad:
         raise fail(env, "verify", bad, json_output)
     # The same target as check and detect: --python (a path, an env folder or a name on PATH),
     # else the active venv or conda env, else this interpreter.
     request = Request(command="verify", python=python, timeout=timeout, detect=False,
                       device=device.value, bench=not no_bench, bench_seconds=bench_seconds,
-                      verify_timeout=verify_timeout)
+                      verify_timeout=verify_timeout, expect_torch=expect_torch,
+                      expect_cuda=expect_cuda)
     report = run(env.host, request, None if json_output else env.progress)
-    raise emit_report(env, report, json_output=json_output, verbose=verbose)
+    raise emit_report(env, report, outputs=outputs, verbose=verbose)
