@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,10 +41,9 @@ CI_ENVIRONMENT = (*CI_VARIABLES, "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB
 
 
 @pytest.fixture(autouse=True)
-def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in CI_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
-    yield
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cli_support import MACHINES, invoke
 
-from torchdoctor.catalogue import problem
+from torchdoctor.catalogue import CATALOG, problem
 from torchdoctor.ci.github import (
     active,
     annotation_lines,
@@ -97,7 +97,7 @@ def test_one_annotation_per_problem_with_its_fix() -> None:
          "https://download.pytorch.org/whl/cu130"),
         ("warning", "Low disk space for the wheels (low-disk-space)",
          "2 GB free.\n→ Free some space."),
-        ("notice", "Installed torch is newer than torchdoctor's knowledge (knowledge-stale)",
+        ("notice", f"{CATALOG['knowledge-stale'].title} (knowledge-stale)",
          "torch 2.99 is newer."),
     ]
     strict = [_parse(line) for line in annotation_lines(dataclasses.replace(report,
