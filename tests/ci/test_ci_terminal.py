@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -74,12 +75,17 @@ def test_a_terminal_outside_ci_has_colour_and_progress() -> None:
     assert "torchdoctor: detecting the machine" in text
 
 
+def _figures_out(text: str) -> str:
+    """The report with its measured figures (free disk, memory) made equal between two runs."""
+    return re.sub(r"\d+(?:\.\d+)?", "0", text)
+
+
 @pytest.mark.parametrize("variables", [{"CI": "true", "COLUMNS": "20"},
                                        {"BUILDKITE": "true", "COLUMNS": "1000"},
                                        {"GITLAB_CI": "true"}])
 def test_in_ci_a_terminal_gets_exactly_the_log_report(piped: str,
                                                       variables: dict[str, str]) -> None:
-    assert _on_tty(_environ(variables)) == piped
+    assert _figures_out(_on_tty(_environ(variables))) == _figures_out(piped)
 
 
 def test_force_color_still_colours_in_ci(piped: str) -> None:
