@@ -45,6 +45,7 @@ class Request:
     error_text: str | None = None  # the error the user saw (`explain`, `check --error`)
     expect_torch: str | None = None  # --expect-torch PATTERN
     expect_cuda: str | None = None  # --expect-cuda PATTERN
+    project: str | None = None  # the project folder (default: the target's working directory)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def gather(host: Host, request: Request, progress: Progress | None = None) -> Ga
     from torchdoctor.probes import collect_facts
 
     threading.Thread(target=knowledge.load, daemon=True).start()
-    facts = collect_facts(host, python=request.python, timeout=request.timeout)
+    facts = collect_facts(host, python=request.python, timeout=request.timeout,
+                          project=request.project)
     # With torch absent (or no usable target) the result says nothing new: don't wait for it.
     # The abandoned child is killed at exit, so a hung target costs no more than its probe.
     wanted = verifying is not None and facts.python.torch_state != "absent"
@@ -206,6 +208,16 @@ def _import_error(facts: Facts, known: Knowledge, plan: InstallPlan | None,
     text = error_text(stage.error, stage.data.get("error_chain"))
     line = explain_import_error(facts, known, plan, text)
     return [line] if line is not None else []
+
+
+def with_project(host: Host, facts: Facts, directory: str, timeout: float = 5.0) -> Facts:
+    """The facts with the project files of `directory` read on this machine (`diagnose
+    --project`: a document captured elsewhere, judged with a project folder here)."""
+    import dataclasses
+
+    from torchdoctor.probes.project import probe
+
+    return dataclasses.replace(facts, project=probe(host, timeout, facts.python, directory))
 
 
 def with_arch_list(facts: Facts, verify: VerifyResult) -> Facts:

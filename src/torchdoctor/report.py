@@ -40,11 +40,25 @@ class CheckStatus(str, Enum):
 
 
 @dataclass(frozen=True)
+class FileEdit:
+    """A change to one of the user's project files: the lines to replace and the lines to put
+    in their place, each ready to paste (docs/problems.md, "Fixes that edit a project file")."""
+
+    path: str
+    line: int | None  # 1-based line of the first of `old`; with no `old`: add after this line
+    # (None: at the end of the file)
+    old: tuple[str, ...]  # the lines as they stand (empty: an addition)
+    new: tuple[str, ...]  # what replaces them (empty: they are deleted)
+
+
+@dataclass(frozen=True)
 class Fix:
-    """What to do. `commands` holds only commands that are safe to copy and run as they are."""
+    """What to do. `commands` holds only commands that are safe to copy and run as they are;
+    `edits`, the changes to project files that come first (the commands then apply them)."""
 
     text: str
     commands: tuple[str, ...] = ()
+    edits: tuple[FileEdit, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from torchdoctor.cli.options import (
     NoBenchOption,
     NoVerifyOption,
     OutputOption,
+    ProjectOption,
     PythonOption,
     StrictOption,
     TimeoutOption,
@@ -28,6 +29,7 @@ from torchdoctor.cli.options import (
 def check_command(
     ctx: typer.Context,
     python: PythonOption = None,
+    project: ProjectOption = None,
     json_output: JsonOption = False,
     verbose: VerboseOption = 0,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
@@ -56,6 +58,7 @@ def check_command(
     from torchdoctor.cli.options import (
         environment,
         expect_error,
+        project_path_error,
         python_path_error,
         read_error_text,
     )
@@ -66,7 +69,8 @@ def check_command(
     env = environment(ctx)
     outputs = plan_outputs(env, "check", json_output, output_format, output)
     json_output = outputs.stdout == "json"
-    bad = python_path_error(env, python) or expect_error(expect, expect_torch, expect_cuda)
+    bad = python_path_error(env, python) or project_path_error(env, project) or \
+        expect_error(expect, expect_torch, expect_cuda)
     if bad:
         raise fail(env, "check", bad, json_output)
     try:
@@ -77,6 +81,7 @@ def check_command(
         command="check", python=python, timeout=timeout, verify=not no_verify,
         bench=not no_bench, verify_timeout=verify_timeout, expect=expect, strict=strict,
         error_text=error_text, expect_torch=expect_torch, expect_cuda=expect_cuda,
+        project=project,
     )
     report = run(env.host, request, None if json_output else env.progress)
     done = emit_report(env, report, outputs=outputs, verbose=verbose)

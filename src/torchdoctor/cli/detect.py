@@ -12,6 +12,7 @@ import typer
 from torchdoctor.cli.options import (
     DEFAULT_TIMEOUT,
     JsonOption,
+    ProjectOption,
     PythonOption,
     TimeoutOption,
     VerboseOption,
@@ -31,21 +32,23 @@ def register(app: typer.Typer) -> None:
 def detect_command(
     ctx: typer.Context,
     python: PythonOption = None,
+    project: ProjectOption = None,
     json_output: JsonOption = False,
     verbose: VerboseOption = 0,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
     """Run the probes and print the facts document (`--json`) or a summary."""
-    from torchdoctor.cli.options import environment, python_path_error
+    from torchdoctor.cli.options import environment, project_path_error, python_path_error
     from torchdoctor.cli.output import fail, write, write_json
     from torchdoctor.pipeline import Request, gather
     from torchdoctor.verdict import decide_facts
 
     env = environment(ctx)
-    bad = python_path_error(env, python)
+    bad = python_path_error(env, python) or project_path_error(env, project)
     if bad:
         raise fail(env, "detect", bad, json_output)
-    request = Request(command="detect", python=python, timeout=timeout, verify=False)
+    request = Request(command="detect", python=python, timeout=timeout, verify=False,
+                      project=project)
     facts = gather(env.host, request, env.progress if verbose else None).facts
     assert facts is not None  # detection was asked for
     if json_output:

@@ -36,6 +36,16 @@ PythonOption = Annotated[
         "else this Python).",
     ),
 ]
+ProjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        metavar="DIR",
+        help="The project folder whose files are read (pyproject.toml, requirements*.txt, "
+        "environment.yml, pixi.toml, uv.lock, pixi.lock, poetry.lock; default: the target's "
+        "working directory).",
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
 ]
@@ -229,3 +239,12 @@ def python_path_error(env: Environment, python: str | None) -> str | None:
     if host.is_dir(python):
         return f"--python: {python} is a folder without an interpreter ({path} does not exist)"
     return f"--python: no such file: {python}"
+
+
+def project_path_error(env: Environment, project: str | None) -> str | None:
+    """Why `--project` cannot be read as a project folder (a usage error, exit 2), or None."""
+    if project is None or env.host.is_dir(project):
+        return None
+    if env.host.exists(project):
+        return f"--project: {project} is not a folder"
+    return f"--project: no such folder: {project}"

@@ -3,14 +3,15 @@
 Rules: cpu-build-on-gpu-host, conda-cpu-variant-selected, index-resolution-cpu-wheel,
 xpu-cpu-build, gpu-arch-not-in-wheel, gpu-arch-dropped-from-wheel, torch-shadowed-by-local-file,
 multiple-torch-installs, user-site-shadowing, conda-pytorch-channel-discontinued,
-torch-not-installed, torch-install-broken; companions.py adds the library rules.
+torch-not-installed, torch-install-broken; companions.py adds the library rules, conda.py those of
+a conda environment.
 """
 
 from __future__ import annotations
 
 import shlex
 
-from torchdoctor.diagnosis import companions, indexes
+from torchdoctor.diagnosis import companions, conda, indexes
 from torchdoctor.diagnosis.context import (
     UNUSABLE_PYTHON,
     Ctx,
@@ -23,10 +24,11 @@ from torchdoctor.diagnosis.context import (
 from torchdoctor.diagnosis.gpus import gpu_host
 from torchdoctor.knowledge import cuda_minor, version_key
 from torchdoctor.knowledge.compat import archs_from_list, sm_name, variant_runs_on_gpu
+from torchdoctor.knowledge.conda import PYTORCH_CHANNEL_LAST
 from torchdoctor.report import Check, Fix, Problem, Severity
 
 ID, TITLE = "torch", "PyTorch"
-CONDA_CHANNEL_LAST = "2.5.1"  # the pytorch conda channel's last release
+CONDA_CHANNEL_LAST = PYTORCH_CHANNEL_LAST  # the pytorch conda channel's last release
 
 
 def check(ctx: Ctx) -> Check:
@@ -53,8 +55,8 @@ def check(ctx: Ctx) -> Check:
                    and dist.installer != "pip" else None,
                    f"{len(copies)} copies on sys.path" if len(copies) > 1 else None)
     problems = [*always, *_broken(ctx), *_unreadable_records(ctx), *_leftovers(ctx),
-                *_cpu_build(ctx), *_arch(ctx), *_copies(ctx), *_conda_channel(ctx),
-                *companions.rules(ctx, ID)]
+                *_cpu_build(ctx), *_arch(ctx), *_copies(ctx), *conda.channel(ctx, ID),
+                *conda.rules(ctx, ID), *companions.rules(ctx, ID)]
     details = [f"{c.version or '?'} at {c.path}" for c in copies]
     return make_check(ID, TITLE, summary, problems, details)
 
@@ -159,12 +161,7 @@ def _cpu_build(ctx: Ctx) -> list[Problem]:
     kind, prefix, ready = host.kind, host.compute_prefix, host.ready
     dist = ctx.torch_dist
     if dist is not None and dist.installer == "conda":
-        return [problem("conda-cpu-variant-selected", ID,
-                        f"{found}: conda resolved the CPU variant (cpuonly, or a CPU build "
-                        "chosen by the solver).",
-                        install_fix(ctx, f"Remove the conda package (conda remove pytorch "
-                                         f"cpuonly), then install the {kind} build with pip in "
-                                         "this environment:", compute_prefix=prefix))]
+        return [conda.cpu_build(ctx, ID, found, host)]
     cause = indexes.cpu_cause(ctx)
     if cause is not None:
         return [problem("index-resolution-cpu-wheel", ID, f"{found}: {cause}.",
@@ -325,17 +322,3 @@ def _copies(ctx: Ctx) -> list[Problem]:
                             "loads:", (f"{ctx.python_cmd} -c "
                                        "\"import torch; print(torch.__file__)\"",)))]
     return []
-
-
-def _conda_channel(ctx: Ctx) -> list[Problem]:
-    dist = ctx.torch_dist
-    if dist is None or dist.installer != "conda":
-        return []
-    if version_key(dist.version.split("+")[0]) > version_key(CONDA_CHANNEL_LAST):
-        return []  # newer than the pytorch channel ever had: conda-forge, which is maintained
-    return [problem("conda-pytorch-channel-discontinued", ID,
-                    f"torch {dist.version} was installed by conda, most likely from the pytorch "
-                    f"channel, which stopped at {CONDA_CHANNEL_LAST}: no newer release or fix "
-                    "will come from there.",
-                    install_fix(ctx, "Install torch with pip inside this conda environment "
-                                     "(after conda remove pytorch):"))]

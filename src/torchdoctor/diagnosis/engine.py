@@ -1,7 +1,8 @@
 """diagnose(): every check line, in display order, each with its problems.
 
 The order is fixed so that reports of different machines line up: the machine, the interpreter,
-the accelerators, the installed torch, then resources and the knowledge the verdicts rest on.
+the accelerators, the installed torch, the project files, then resources and the knowledge the
+verdicts rest on.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import dataclasses
 from collections.abc import Callable
 
 from torchdoctor.diagnosis import amd, apple, build, freshness, intel, nvidia, platform, python
+from torchdoctor.diagnosis import project as project_check
 from torchdoctor.diagnosis import resources as resources_check
 from torchdoctor.diagnosis.context import Ctx, build_context
 from torchdoctor.diagnosis.error_text import check as error_text_line
@@ -25,6 +27,7 @@ _CHECKS: tuple[tuple[str, Callable[[Ctx], Check]], ...] = (
     (apple.ID, apple.check),
     (intel.ID, intel.check),
     (build.ID, build.check),
+    (project_check.ID, project_check.check),
     (resources_check.ID, resources_check.check),
     (freshness.ID, freshness.check),
 )

@@ -389,6 +389,70 @@ class LoaderFacts:
 
 
 @dataclass(frozen=True)
+class CondaPackage:
+    """A torch-related package of the target's conda environment, from its conda-meta record."""
+
+    name: str  # "pytorch", "pytorch-cuda", "cuda-version", "cudatoolkit", "cpuonly", ...
+    version: str  # "2.5.1", "12.9"
+    build: str | None  # "cuda129_mkl_py312_h1916812_302", "py3.12_cuda12.4_cudnn9.1.0_0"
+    channel: str | None  # "conda-forge", "pytorch", "pkgs/main", or the URL as recorded
+
+
+@dataclass(frozen=True)
+class CondaFacts:
+    """The target's conda environment (conda, mamba, micromamba or pixi): its conda-meta records
+    of the packages that decide which torch it has. Absent: the target is no conda environment."""
+
+    status: Status
+    reason: str | None = None
+    prefix: str | None = None  # the environment folder (it holds conda-meta/)
+    manager: str | None = None  # conda | mamba | micromamba | pixi (conda-meta/history, .pixi/)
+    records: int | None = None  # package records in conda-meta
+    packages: tuple[CondaPackage, ...] | None = None  # the torch-related ones only
+
+
+@dataclass(frozen=True)
+class ProjectEntry:
+    """One statement of a project file that says which torch the user asked for or got."""
+
+    # requirement | index | channel | source | setting | locked (docs/facts.md, "project")
+    kind: str
+    name: str  # the package, the index's name or role, the setting's name
+    value: str  # the specifier, the URL, the channel, the setting's value, the locked version
+    line: int | None = None  # 1-based line of the file where it stands
+    text: str | None = None  # that line as written
+    section: str | None = None  # where in the file: "project.dependencies", "tool.uv.sources"
+    marker: str | None = None  # its environment marker: "sys_platform == 'linux'"
+    source: str | None = None  # requirement: its uv/poetry source; locked: where it came from
+    detail: str | None = None  # index: explicit/default/priority; locked: conda build string
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """A project file that was found, and what it says about torch."""
+
+    path: str
+    # pyproject | requirements | environment-yml | pixi-toml | uv-toml | uv-lock | pixi-lock |
+    # poetry-lock
+    kind: str
+    read: bool  # False: it could not be read; `reason` says why
+    reason: str | None = None  # "larger than 1 MB", "TOML error: ...", "not UTF-8 text"
+    entries: tuple[ProjectEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """The project files of the target's working directory (or `--project DIR`): what the user
+    asked for (requirements, indexes, channels) and what their lock files resolved."""
+
+    status: Status
+    reason: str | None = None
+    directory: str | None = None
+    chosen_by: str | None = None  # "--project" | "cwd" | "parent" (a folder above the cwd)
+    files: tuple[ProjectFile, ...] | None = None
+
+
+@dataclass(frozen=True)
 class ProbeRecord:
     """How one probe went."""
 
@@ -415,6 +479,8 @@ class Facts:
     probes: tuple[ProbeRecord, ...] = ()
     # None: a document written before the loader probe existed (not "could not check").
     loader: LoaderFacts | None = added()  # noqa: RUF009 (a dataclasses.field: default None)
+    conda: CondaFacts | None = added()  # noqa: RUF009 (None: a document older than the probe)
+    project: ProjectFacts | None = added()  # noqa: RUF009
 
     def unknown_sections(self) -> list[str]:
         """Names of the sections that could not be checked."""
@@ -434,4 +500,6 @@ SECTION_NAMES = (
     "intel",
     "env",
     "loader",
+    "conda",
+    "project",
 )

@@ -43,6 +43,8 @@ def summary(facts: Facts, verbose: bool = False) -> list[Line]:
         _apple(facts),
         _intel(facts),
         _env(facts, verbose),
+        *_conda(facts),
+        *_project(facts, verbose),
     ]
     return [*lines, _probes(facts)] if verbose else lines
 
@@ -223,6 +225,33 @@ def _env(f: Facts, verbose: bool) -> Line:
         items[0] if len(items) == 1 else f"{len(items)} variables",
         tuple(items if len(items) > 1 else ()),
     )
+
+
+def _conda(f: Facts) -> list[Line]:
+    """The conda environment's torch packages (nothing for a target that is no conda env)."""
+    c = f.conda
+    if c is None or c.status == "absent":
+        return []
+    if c.status != "found":
+        return [Line("conda", c.status, c.reason or "")]
+    packages = [" ".join(filter(None, (p.name, p.version, p.build))) + f" ({p.channel or '?'})"
+                for p in c.packages or ()]
+    text = _join(c.manager, f"{c.records} packages", packages[0] if packages else "no torch")
+    return [Line("conda", "found", text, tuple(packages[1:]))]
+
+
+def _project(f: Facts, verbose: bool) -> list[Line]:
+    p = f.project
+    if p is None:
+        return []
+    if p.status != "found":
+        return [Line("Project", p.status, p.reason or "")]
+    files = p.files or ()
+    names = [x.path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] + ("" if x.read else " (not read)")
+             for x in files]
+    detail = tuple(f"{x.path}: {len(x.entries)} entries" if x.read else
+                   f"{x.path}: could not read ({x.reason})" for x in files) if verbose else ()
+    return [Line("Project", "found", _join(p.directory, ", ".join(names)), detail)]
 
 
 def _probes(f: Facts) -> Line:

@@ -21,6 +21,7 @@ from typing import Any
 from torchdoctor.facts import (
     AmdFacts,
     AppleFacts,
+    CondaFacts,
     CpuFacts,
     EnvFacts,
     Facts,
@@ -30,6 +31,7 @@ from torchdoctor.facts import (
     OsFacts,
     PciFacts,
     ProbeRecord,
+    ProjectFacts,
     PythonFacts,
     ResourceFacts,
 )
@@ -53,13 +55,16 @@ SECTION_TYPES: dict[str, type[Any]] = {
     "intel": IntelFacts,
     "env": EnvFacts,
     "loader": LoaderFacts,
+    "conda": CondaFacts,
+    "project": ProjectFacts,
 }
 ProbeFn = Callable[[Host, float, dict[str, Any]], Any]
 
 
-def _catalog(python: str | None) -> list[list[tuple[str, ProbeFn]]]:
+def _catalog(python: str | None, project: str | None = None) -> list[list[tuple[str, ProbeFn]]]:
     """Chains of probes: the chains run concurrently, the probes of one chain in order."""
-    from torchdoctor.probes import amd, apple, env, intel, loader, nvidia, pci, system
+    from torchdoctor.probes import amd, apple, conda, env, intel, loader, nvidia, pci, system
+    from torchdoctor.probes import project as project_files
     from torchdoctor.probes import python as target
 
     def resources(host: Host, timeout: float, done: dict[str, Any]) -> Any:
@@ -70,12 +75,19 @@ def _catalog(python: str | None) -> list[list[tuple[str, ProbeFn]]]:
         # Needs the target's torch and its packages, hence after the python probe too.
         return loader.probe(host, timeout, done.get("python"))
 
+    def environment(host: Host, timeout: float, done: dict[str, Any]) -> Any:
+        # The target's prefix holds conda-meta/; its working directory, the project files.
+        return conda.probe(host, timeout, done.get("python"))
+
+    def files(host: Host, timeout: float, done: dict[str, Any]) -> Any:
+        return project_files.probe(host, timeout, done.get("python"), project)
+
     def single(fn: Callable[[Host, float], Any]) -> ProbeFn:
         return lambda host, timeout, done: fn(host, timeout)
 
     return [
         [("python", single(lambda h, t: target.probe(h, t, python))), ("resources", resources),
-         ("loader", libraries)],
+         ("loader", libraries), ("conda", environment), ("project", files)],
         [("nvidia", single(nvidia.probe))],
         [("pci", single(pci.probe))],
         [("apple", single(apple.probe))],
@@ -85,13 +97,15 @@ def _catalog(python: str | None) -> list[list[tuple[str, ProbeFn]]]:
 
 
 def collect_facts(
-    host: Host, python: str | None = None, timeout: float = DEFAULT_TIMEOUT_S
+    host: Host, python: str | None = None, timeout: float = DEFAULT_TIMEOUT_S,
+    project: str | None = None,
 ) -> Facts:
     """Run every probe against `host` and return the facts; never raises, never outlasts
-    `timeout + GRACE_S` seconds."""
+    `timeout + GRACE_S` seconds. `project` is the folder of the project files (default: the
+    target's working directory)."""
     from torchdoctor.probes.derive import derive
 
-    sections, records = run_chains(host, _catalog(python), timeout)
+    sections, records = run_chains(host, _catalog(python, project), timeout)
     facts = Facts(**sections, probes=tuple(records[name] for name in SECTION_TYPES))
     return derive(facts)
 

@@ -29,7 +29,9 @@ def problem_dict(problem: Problem) -> dict[str, Any]:
     """A problem in a document's flat `problems` list (spec §2)."""
     fix = None
     if problem.fix is not None:
-        fix = {"text": problem.fix.text, "commands": list(problem.fix.commands)}
+        fix = {"text": problem.fix.text, "commands": list(problem.fix.commands),
+               "edits": [{"path": e.path, "line": e.line, "old": list(e.old), "new": list(e.new)}
+                         for e in problem.fix.edits]}
     return {
         "code": problem.code,
         "severity": problem.severity.value,

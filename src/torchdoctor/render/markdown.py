@@ -15,6 +15,7 @@ from torchdoctor.render.environment import (
 )
 from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
 from torchdoctor.render.style import asciify, escape_controls
+from torchdoctor.render.terminal import edit_steps
 from torchdoctor.report import CheckStatus, Problem, Report, Severity, Status
 from torchdoctor.verdict import decide, tally
 
@@ -58,6 +59,12 @@ def _problem(problem: Problem) -> list[str]:
     ]
     if problem.fix is not None:
         lines += ["", f"**Fix:** {problem.fix.text}"]
+        for edit in problem.fix.edits:
+            lang = {"toml": "toml", "yml": "yaml", "yaml": "yaml", "lock": "toml"}.get(
+                edit.path.rsplit(".", 1)[-1], "text")
+            for label, text in edit_steps(edit):
+                lines += ["", label[:1].upper() + label[1:], "",
+                          *code_block("\n".join(text), lang)]
         for command in problem.fix.commands:
             lines += ["", *code_block(command)]
     return [*lines, ""]

@@ -23,7 +23,7 @@ from torchdoctor import __version__
 from torchdoctor.render.environment import target_description
 from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
 from torchdoctor.render.style import Glyphs, asciify, escape_controls, glyphs_for
-from torchdoctor.report import CheckStatus, Report, Severity, Status
+from torchdoctor.report import CheckStatus, FileEdit, Report, Severity, Status
 from torchdoctor.verdict import decide, tally
 
 if TYPE_CHECKING:
@@ -106,8 +106,32 @@ def _check_lines(out: _Lines, report: Report, verbose: int, title_width: int) ->
             if problem.fix is None:
                 continue
             out.prose(6, (g.arrow + " ", "cyan"), problem.fix.text)
+            for edit in problem.fix.edits:
+                _edit_lines(out, edit)
             for command in problem.fix.commands:
                 out.raw((" " * 10, ""), (command, "bold"))
+
+
+def edit_steps(edit: FileEdit) -> list[tuple[str, tuple[str, ...]]]:
+    """An edit as (what to do, the lines it is about): "in FILE, line 3, replace:" with the old
+    lines, then "with:" and the new ones; an addition or a deletion is one step."""
+    if not edit.old:
+        where = f"in {edit.path}, after line {edit.line}" if edit.line else \
+            f"at the end of {edit.path}"
+        return [(f"{where}, add:", edit.new)]
+    at = f"line {edit.line}" if len(edit.old) == 1 else \
+        f"lines {edit.line}-{(edit.line or 0) + len(edit.old) - 1}"
+    if not edit.new:
+        return [(f"in {edit.path}, delete {at}:", edit.old)]
+    return [(f"in {edit.path}, {at}, replace:", edit.old), ("with:", edit.new)]
+
+
+def _edit_lines(out: _Lines, edit: FileEdit) -> None:
+    """The edit of a project file, its lines as they are (never wrapped): ready to paste."""
+    for label, lines in edit_steps(edit):
+        out.raw((" " * 10, ""), (label, "cyan"))
+        for line in lines:
+            out.raw((" " * 12 if line else "", ""), (line, "bold"))
 
 
 def _problem_lines(out: _Lines, severity: Severity, message: str, code: str, verbose: int) -> None:
