@@ -68,7 +68,7 @@ _KINDS = (
     # The conda environment (conda-meta) and the project files: what the user asked for
     ProblemKind("conda-pip-torch-mixed", "multiple_torch_installs", W, "conda's and pip's torch in one environment"),
     ProblemKind("conda-cuda-too-new", "driver_too_old", E, "A conda CUDA package needs a newer driver"),
-    ProblemKind("project-file-unreadable", "probe_failed", INFO, "A project file could not be read"),
+    ProblemKind("project-file-unreadable", "probe_failed", INFO, "Unreadable project file"),
     ProblemKind("project-pin-no-wheel", "python_version_unsupported", E, "The pinned torch has no wheels here"),
     ProblemKind("project-pins-mismatch", "torchvision_torch_mismatch", E, "The torch and torchvision pins do not pair"),
     ProblemKind("project-cpu-index", "index_resolution_cpu_wheel", W, "The project installs torch from the CPU index"),
@@ -79,7 +79,7 @@ _KINDS = (
     ProblemKind("lock-resolved-cpu-build", "cpu_build_on_gpu_host", E, "The lock file resolved the CPU build"),
     ProblemKind("lock-resolved-wrong-cuda", None, E, "The lock file resolved a CUDA build that cannot run here"),
     ProblemKind("project-pytorch-channel", "conda_pytorch_channel_discontinued", W, "The project asks for the ended pytorch conda channel"),
-    ProblemKind("pixi-no-cuda-requirement", "conda_cpu_variant_selected", E, "pixi resolves the CPU build: no CUDA declared"),
+    ProblemKind("pixi-no-cuda-requirement", "conda_cpu_variant_selected", E, "The pixi workspace declares no CUDA"),
     # Apple
     ProblemKind("mps-macos-too-old", "mps_macos_too_old", W, "macOS too old for MPS"),
     ProblemKind("x86-python-on-apple-silicon", "x86_python_on_apple_silicon", E, "x86_64 Python under Rosetta"),

@@ -49,9 +49,10 @@ def register(app: typer.Typer) -> None:
                                              "release has there, arm64 first on macOS)."),
         compute: str = typer.Option("auto", "--compute", metavar="auto|cpu|cuXYZ|rocmX.Y[.Z]|xpu",
                                     help="Compute platform (auto: recommended for this machine)."),
-        package: str = typer.Option("pip", "--package",
-                                    metavar="pip|uv|uv-project|conda|libtorch|source",
-                                    help="Installer or download kind."),
+        package: str = typer.Option(
+            "pip", "--package", metavar="pip|uv|uv-project|conda|conda-forge|pixi|libtorch|source",
+            help="Installer or download kind (conda: pytorch.org's own conda text, which ended "
+                 "with 2.5.1; conda-forge and pixi: conda-forge's build for this machine)."),
         python_version: str | None = typer.Option(
             None, "--python-version", metavar="X.Y",
             help="Target Python, e.g. 3.12 or 3.13t (default: the target interpreter's; for "
@@ -68,7 +69,7 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOption = DEFAULT_TIMEOUT,
     ) -> None:
         from torchdoctor.cli.options import environment, python_path_error
-        from torchdoctor.cli.output import fail, write, write_json
+        from torchdoctor.cli.output import fail
         from torchdoctor.errors import TorchdoctorError
         from torchdoctor.install import build_command, resolve_axes
 
@@ -84,6 +85,10 @@ def register(app: typer.Typer) -> None:
         target: TargetPython | None = None
         python_version_given, compute_given = python_version, compute
         try:
+            if package.strip().lower() in ("conda-forge", "pixi"):
+                result = _forge(env, torch, os_name, arch, compute, package, python, timeout)
+                _emit(env, result, None, json_output, verbose, ())
+                return
             if compute == "auto" and os_name is None and arch is None:
                 compute, notes, target = _detected(env, torch or "stable", python, timeout,
                                                    python_version is None)
@@ -113,17 +118,51 @@ def register(app: typer.Typer) -> None:
         except TorchdoctorError as exc:
             raise fail(env, "install-command", _printable(env, str(exc)), json_output,
                        exc.exit_code) from None
-        from torchdoctor import knowledge
+        _emit(env, result, target, json_output, verbose, notes)
 
-        known = knowledge.load()
-        if json_output:
-            write_json(env, {**result.to_json(), "knowledge": known.stamp,
-                             "target_python": target.to_json() if target is not None else None})
-        else:
-            write(env, result.command + "\n")
-        if verbose:
-            for line in (*notes, *result.rationale, f"Knowledge: {known.describe()}."):
-                env.say(f"  {_printable(env, line)}")
+
+def _emit(env: Environment, result: InstallCommand, target: TargetPython | None,
+          json_output: bool, verbose: int, notes: tuple[str, ...]) -> None:
+    from torchdoctor import knowledge
+    from torchdoctor.cli.output import write, write_json
+
+    known = knowledge.load()
+    if json_output:
+        write_json(env, {**result.to_json(), "knowledge": known.stamp,
+                         "target_python": target.to_json() if target is not None else None})
+    else:
+        write(env, result.command + "\n")
+    if verbose:
+        for line in (*notes, *result.rationale, f"Knowledge: {known.describe()}."):
+            env.say(f"  {_printable(env, line)}")
+
+
+def _forge(env: Environment, torch: str | None, os_name: str | None, arch: str | None,
+           compute: str, package: str, python: str | None, timeout: float) -> InstallCommand:
+    """conda-forge's (or pixi's) command: for this machine, detected, unless --os or --arch
+    name another; `--compute auto` maps the recommendation onto conda-forge's builds."""
+    from torchdoctor import knowledge
+    from torchdoctor.install import resolve_axes
+    from torchdoctor.install.axes import parse_torch
+    from torchdoctor.pipeline import Request, gather
+    from torchdoctor.recommend.auto import recommend_compute
+    from torchdoctor.recommend.forge import forge_command
+
+    k = knowledge.load()
+    axes = resolve_axes(_machine(env, None), torch=torch, os=os_name, arch=arch,
+                        compute=None if compute == "auto" else compute, package=package)
+    facts = None
+    if os_name is None and arch is None:
+        facts = gather(env.host, Request(python=python, timeout=timeout, verify=False)).facts
+    auto = compute == "auto"
+    if auto and facts is not None:
+        wanted = "stable" if axes.torch == "nightly" else axes.torch
+        choice = recommend_compute(facts, k, torch=parse_torch(wanted), os=axes.os,
+                                   arch=axes.arch)
+        from dataclasses import replace
+
+        axes = replace(axes, compute=choice.compute)
+    return forge_command(facts, k, axes, auto=auto)
 
 
 def _for_target(env: Environment, result: InstallCommand,

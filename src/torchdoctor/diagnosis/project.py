@@ -95,7 +95,7 @@ def _unreadable(ctx: Ctx, project: Project) -> list[Problem]:
             continue
         toml = (file.reason or "").startswith("TOML error")
         commands: tuple[str, ...] = ()
-        if toml:
+        if toml and version_key((ctx.python_tag or "0").rstrip("t")) >= (3, 11):  # tomllib
             commands = (f"{ctx.python_cmd} -c \"import tomllib; tomllib.load(open(r'{file.path}', "
                         "'rb'))\"",)
         out.append(problem(
@@ -275,7 +275,7 @@ def _judge(ctx: Ctx, project: Project, found: Found, variant: str, written: str,
     if why is None:
         return []
     what = f"pins torch {release}+{variant}" if release else \
-        f"installs torch from {found.entry.value}"
+        f"installs torch from {found.entry.value} (the {variant} build)"
     return [problem("project-index-mismatch", ID, f"{where} {what}: {why}.",
                     _swap_fix(ctx, project, found, written, variant, release))]
 

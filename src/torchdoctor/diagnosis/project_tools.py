@@ -101,7 +101,7 @@ def _uv_no_index(ctx: Ctx, project: Project, check: str) -> list[Problem]:
         why, severity = f"PyPI's torch for Windows is CPU-only, and this machine has {host.name}", \
             Severity.WARNING
     elif ctx.os == "linux" and variant is not None and cuda_mismatch(ctx, variant):
-        why, severity = f"PyPI's torch {version} is the {variant} build: " \
+        why, severity = f"its torch {version} there is the {variant} build, and " \
             f"{cuda_mismatch(ctx, variant)}", None
     else:
         return []
@@ -262,8 +262,10 @@ def _pixi_edits(file: ProjectFile) -> list[FileEdit]:
             indent = entry.text[:len(entry.text) - len(entry.text.lstrip())]
             edits.append(replace_line(Found(file, entry), f'{indent}pytorch-gpu = "*"'))
         elif entry.source in PYTORCH_CHANNELS:
-            new = re.sub(r",?\s*channel\s*=\s*[\"'][\w-]+[\"']\s*,?", "", entry.text, count=1)
-            edits.append(replace_line(Found(file, entry), new.replace("{ }", '"*"')))
+            new = re.sub(r",\s*channel\s*=\s*[\"'][\w-]+[\"']", "", entry.text, count=1)
+            if new == entry.text:
+                new = re.sub(r"channel\s*=\s*[\"'][\w-]+[\"']\s*,?\s*", "", entry.text, count=1)
+            edits.append(replace_line(Found(file, entry), re.sub(r"\{\s*\}", '"*"', new)))
     return [e for e in edits if e is not None]
 
 
@@ -332,9 +334,11 @@ def _locks(ctx: Ctx, project: Project, check: str, tools: set[str]) -> list[Prob
             continue
         cuda = [v for v in known if cuda_minor(v)]
         if known == {"cpu"}:
-            code, why = "lock-resolved-cpu-build", f"this machine has {host.name}"
+            code, why = "lock-resolved-cpu-build", \
+                f"a CPU-only build, although this machine has {host.name}"
         elif cuda and all(cuda_mismatch(ctx, v) for v in cuda) and "cpu" not in known:
-            code, why = "lock-resolved-wrong-cuda", str(cuda_mismatch(ctx, cuda[0]))
+            code, why = "lock-resolved-wrong-cuda", \
+                f"which cannot run here: {cuda_mismatch(ctx, cuda[0])}"
         else:
             continue
         resolved = ", ".join(f"{v} ({variant})" for v, variant in variants.items() if variant)
@@ -345,7 +349,7 @@ def _locks(ctx: Ctx, project: Project, check: str, tools: set[str]) -> list[Prob
         commands = tuple(c.format(d=d, m=m, name=name) for c in _LOCK_COMMANDS.get(tool, ()))
         out.append(problem(
             code, check,
-            f"{short(project, file.path)} resolved {name} {resolved} for this platform, but "
+            f"{short(project, file.path)} resolved {name} {resolved} for this platform, "
             f"{why}.",
             Fix("Nothing in the project files asks for that build (the lock predates them, or was "
                 "made for another machine): resolve torch again:", commands)))

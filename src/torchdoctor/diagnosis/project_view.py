@@ -188,13 +188,13 @@ def cuda_mismatch(ctx: Ctx, variant: str) -> str | None:
             k, variant, ctx.driver_os, nvidia.driver_version,
             cuda_version=nvidia.cuda_version) is False:
         minimum = k.min_driver(variant, ctx.driver_os)
-        return (f"its {variant} build needs NVIDIA driver {minimum or 'a newer driver'} or "
-                f"newer, and this driver is {nvidia.driver_version or nvidia.cuda_version}")
+        return (f"it needs NVIDIA driver {minimum or 'a newer driver'} or newer, and this driver "
+                f"is {nvidia.driver_version or nvidia.cuda_version}")
     for gpu in ctx.nvidia_gpus:
         cc = gpu.compute_capability
         if cc and variant_runs_on_gpu(k, variant, ctx.os, ctx.arch, cc) is False:
-            return (f"its {variant} build carries no kernels for {gpu.name} ({sm_name(cc)}), so "
-                    "CUDA calls fail with \"no kernel image is available\"")
+            return (f"it carries no kernels for {gpu.name} ({sm_name(cc)}), so CUDA calls fail "
+                    "with \"no kernel image is available\"")
     return None
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from torchdoctor.errors import UsageError
 
-PACKAGES = ("pip", "uv", "uv-project", "conda", "libtorch", "source")
+PACKAGES = ("pip", "uv", "uv-project", "conda", "conda-forge", "pixi", "libtorch", "source")
 PAGE_CHOICES = ("auto", "selector", "previous-versions", "additional-platforms")
 _OS_ALIASES = {"linux": "linux", "macos": "macos", "mac": "macos", "darwin": "macos",
                "osx": "macos", "windows": "windows", "win": "windows", "win32": "windows"}
@@ -33,7 +33,7 @@ class Axes:
     os: str  # linux | macos | windows
     arch: str  # x86_64 | aarch64 (Linux) | arm64 (macOS)
     compute: str  # cpu | cuXYZ | rocmX.Y[.Z] | xpu
-    package: str  # pip | uv | uv-project | conda | libtorch | source
+    package: str  # pip | uv | uv-project | conda | conda-forge | pixi | libtorch | source
     python: str  # "3.12", or "3.13t" for a free-threaded build
     page: str = "auto"  # auto | selector | previous-versions | additional-platforms
 
@@ -82,7 +82,7 @@ def parse_compute(value: str) -> str:
 
 
 def parse_package(value: str) -> str:
-    """pip | uv | uv-project | conda | libtorch | source."""
+    """pip | uv | uv-project | conda | conda-forge | pixi | libtorch | source."""
     text = value.strip().lower()
     if text not in PACKAGES:
         raise MalformedAxisError(f"--package {value!r} is not valid: use " + ", ".join(PACKAGES))

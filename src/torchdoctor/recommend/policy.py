@@ -131,7 +131,11 @@ def _replacing(k: Knowledge, installed: shell.Installed | None, release: Release
 def _alternatives(k: Knowledge, t: Target, g: PythonGate, choice: Choice, main: InstallCommand,
                   installed: shell.Installed | None) -> list[Alternative]:
     assert t.os
-    alts = [Alternative(e.label, e.command) for e in choice.extra]
+    from torchdoctor.recommend.forge import forge_alternative
+
+    forge = forge_alternative(k, t)
+    alts = [*((forge,) if forge else ()), *(Alternative(e.label, e.command)
+                                            for e in choice.extra)]
     for other in choice.others:
         try:
             cmd = _command(k, other.release, other.variant, t, t.python or other.release.python_max)
