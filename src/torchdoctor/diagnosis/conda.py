@@ -161,17 +161,21 @@ def cpu_build(ctx: Ctx, check: str, found_text: str, host: GpuHost) -> Problem:
     pins = [p for p in conda.packages or ()
             if p.name in ("cpuonly", "pytorch-cpu") or (p.name == "pytorch-mutex"
                                                          and p.build == "cpu")]
-    why = (f" ({', '.join(f'{p.name} {p.build or p.version}' for p in pins)} pin it)" if pins
-           else f" (build {torch.build})" if torch is not None and torch.build else "")
     dead = torch is not None and is_pytorch_channel(torch.channel)
-    cause = ("from the pytorch channel, which stopped at 2.5.1" if dead else
-             "the solver took it: CUDA builds need the __cuda virtual package, which conda sets "
-             "only where it sees the driver, or a metapackage that asks for them")
+    build = f" ({torch.build})" if torch is not None and torch.build else ""
+    if pins:
+        names = ", ".join(p.name for p in pins)
+        cause = f"{names} in the environment pin{'s' if len(pins) == 1 else ''} it"
+    elif dead:
+        cause = "it came from the pytorch channel, which stopped at 2.5.1"
+    else:
+        cause = ("the solver took it: CUDA builds need the __cuda virtual package, which conda "
+                 "sets only where it sees the NVIDIA driver")
     remove = tuple(p.name for p in pins) + (tuple(
         p.name for p in conda.packages or () if is_pytorch_channel(p.channel)
         and p.name not in (q.name for q in pins)) if dead else ())
     return problem("conda-cpu-variant-selected", check,
-                   f"{found_text}: conda installed the CPU build{why}, {cause}.",
+                   f"{found_text}: conda installed the CPU build{build}; {cause}.",
                    forge_fix(ctx, conda, "Install conda-forge's CUDA build (pytorch-gpu pins "
                              "it):", gpu=True, remove=remove))
 

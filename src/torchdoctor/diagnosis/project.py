@@ -82,8 +82,9 @@ def _details(project: Project) -> list[str]:
         if not file.read:
             out.append(f"{name}: could not read ({file.reason})")
             continue
-        said = [f"{e.kind} {e.name} {e.value}".strip() for e in file.entries
-                if e.kind != "setting" or e.name != "tool"]
+        said = [" ".join(dict.fromkeys(filter(None, (e.kind, e.name, e.value))))
+                for e in file.entries
+                if not (e.kind == "setting" and e.name in ("tool", "table"))]
         out.append(f"{name} ({file.kind}): " + ("; ".join(said[:8]) or "nothing about torch"))
     return out
 

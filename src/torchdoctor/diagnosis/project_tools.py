@@ -185,8 +185,10 @@ def _pytorch_channel(ctx: Ctx, project: Project, check: str) -> list[Problem]:
             "project-pytorch-channel", check,
             f"{short(project, file.path)} takes torch from the pytorch conda channel, which "
             f"stopped at {PYTORCH_CHANNEL_LAST}{asks}.",
-            Fix("Take it from conda-forge instead (pytorch-gpu and pytorch-cpu pick the build "
-                "pytorch-cuda and cpuonly picked), then update the environment:",
+            Fix("Take it from conda-forge instead" + (
+                " (pytorch-gpu and pytorch-cpu pick the build pytorch-cuda and cpuonly picked)"
+                if any(e.kind == "requirement" and e.name in ("pytorch-cuda", "cpuonly")
+                       for e in file.entries) else "") + ", then install again:",
                 apply_commands(ctx, project, file), tuple(edits)),
             severity=Severity.ERROR if later else None))
     return out

@@ -78,7 +78,8 @@ def probe(host: Host, timeout: float, python: PythonFacts | None,
     try:
         names = host.list_dir(directory)
     except FileNotFoundError:  # a working directory deleted under the shell: no project there
-        return ProjectFacts(status="absent", reason=f"{directory} does not exist",
+        return ProjectFacts(status="absent",
+                            reason=f"no project files in {directory} (the folder is not there)",
                             directory=directory, chosen_by=chosen_by, files=())
     except OSError as exc:
         return ProjectFacts(status="unknown", directory=directory, chosen_by=chosen_by,

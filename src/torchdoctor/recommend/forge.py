@@ -82,16 +82,17 @@ def forge_command(facts: Facts | None, knowledge: Knowledge, axes: Axes, *,
 
 
 def forge_alternative(k: Knowledge, t: Target) -> Alternative | None:
-    """For a conda environment whose NVIDIA GPU the newest pip wheels dropped (conda-forge's
-    CUDA 12 builds carry Maxwell to Blackwell in one build): conda-forge's command, offered
-    first to conda users."""
+    """conda-forge's command for a conda environment on an NVIDIA machine, offered first to
+    conda users: where the newest pip wheels dropped the GPU (conda-forge's CUDA 12 builds carry
+    Maxwell to Blackwell in one build), or where conda installed the torch there now."""
     if t.env_kind != "conda" or not t.nvidia_gpus or t.os is None or t.arch is None:
         return None
     newest = max((v for v in k.variants(k.stable, t.os, t.arch) if cuda_minor(v)),
                  key=lambda v: version_key(cuda_minor(v) or "0"), default=None)
     ccs = tuple(g.compute_capability for g in t.nvidia_gpus if g.compute_capability)
-    if newest is None or not any(variant_runs_on_gpu(k, newest, t.os, t.arch, cc) is False
-                                 for cc in ccs):
+    dropped = newest is not None and any(
+        variant_runs_on_gpu(k, newest, t.os, t.arch, cc) is False for cc in ccs)
+    if not dropped and t.conda_torch is None:
         return None
     machine = ForgeMachine(os=t.os, arch=t.arch, driver=t.nvidia_driver, driver_os=t.driver_os,
                            cuda_version=t.nvidia_cuda, capabilities=ccs,
@@ -104,7 +105,9 @@ def forge_alternative(k: Knowledge, t: Target) -> Alternative | None:
         choice = choose(k, machine, "cu" + best.replace(".", ""))
     except InstallError:
         return None
-    return Alternative(f"This is a conda environment, and the newest pip wheels ({newest}) "
-                       f"dropped this GPU: conda-forge's CUDA {best} build carries it (Maxwell to "
-                       "Blackwell in one build), the way for conda users:",
-                       conda_command(choice, os=t.os), "latest", "cu" + best.replace(".", ""))
+    why = (f"the newest pip wheels ({newest}) dropped this GPU: conda-forge's CUDA {best} build "
+           "carries it (Maxwell to Blackwell in one build), the way for conda users" if dropped
+           else f"conda installed its torch (from {t.conda_torch}); conda-forge's CUDA {best} "
+           "build keeps it a conda package")
+    return Alternative(f"This is a conda environment, and {why}:", conda_command(choice, os=t.os),
+                       "latest", "cu" + best.replace(".", ""))

@@ -69,6 +69,7 @@ class Target:
     externally_managed: bool | None = None  # PEP 668: pip refuses to install into it
     purelib: str | None = None  # where pip installs (Windows' path limit counts from it)
     long_paths_enabled: bool | None = None  # Windows' LongPathsEnabled
+    conda_torch: str | None = None  # the channel conda installed torch from ("conda-forge")
 
     @property
     def any_gpu(self) -> bool:
@@ -196,4 +197,14 @@ def target_of(facts: Facts) -> Target:
         gpus_unknown=_gpus_unknown(facts, os_name), installed_variant=installed_variant(facts),
         pip_available=facts.python.pip_available,
         externally_managed=facts.python.externally_managed,
-        purelib=facts.python.purelib, long_paths_enabled=facts.python.long_paths_enabled)
+        purelib=facts.python.purelib, long_paths_enabled=facts.python.long_paths_enabled,
+        conda_torch=_conda_torch(facts))
+
+
+def _conda_torch(facts: Facts) -> str | None:
+    """The channel of the environment's conda pytorch (conda-meta), if it has one."""
+    conda = facts.conda
+    if conda is None or conda.status != "found":
+        return None
+    torch = next((p for p in conda.packages or () if p.name == "pytorch"), None)
+    return (torch.channel or "conda") if torch is not None else None

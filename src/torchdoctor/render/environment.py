@@ -192,9 +192,34 @@ def collect_env_rows(facts: Facts | None, verify: VerifyResult | None = None
 
 
 def relevant_packages(facts: Facts | None) -> list[tuple[str, str]]:
-    """(name, version) of the installed distributions collect_env would list, sorted by name."""
+    """(name, version) of the installed distributions collect_env would list, sorted by name,
+    then the conda packages as collect_env marks them ("[conda] pytorch", with build and
+    channel)."""
     dists = facts.python.distributions or () if facts is not None else ()
-    return sorted((d.name, d.version) for d in dists if d.name.startswith(_RELEVANT_PREFIXES))
+    rows = sorted((d.name, d.version) for d in dists if d.name.startswith(_RELEVANT_PREFIXES))
+    conda = facts.conda if facts is not None else None
+    if conda is not None and conda.status == "found":
+        rows += [(f"[conda] {p.name}", " ".join(filter(None, (p.version, p.build, p.channel))))
+                 for p in conda.packages or ()]
+    return rows
+
+
+def project_rows(facts: Facts | None) -> tuple[str | None, list[tuple[str, str]]]:
+    """(the project folder, one (file, what it says about torch) row per project file)."""
+    project = facts.project if facts is not None else None
+    if project is None or project.status != "found":
+        return None, []
+    rows = []
+    for file in project.files or ():
+        name = f"{file.path} ({file.kind})"
+        if not file.read:
+            rows.append((name, f"could not read: {file.reason}"))
+            continue
+        said = [" ".join(dict.fromkeys(filter(None, (e.kind, e.name, e.value))))
+                for e in file.entries
+                if not (e.kind == "setting" and e.name in ("tool", "table"))]
+        rows.append((name, "; ".join(said) or "nothing about torch"))
+    return project.directory, rows
 
 
 def environment_variables(facts: Facts | None) -> dict[str, str]:

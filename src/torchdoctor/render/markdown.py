@@ -11,6 +11,7 @@ from torchdoctor import __version__
 from torchdoctor.render.environment import (
     collect_env_rows,
     environment_variables,
+    project_rows,
     relevant_packages,
 )
 from torchdoctor.render.redact import RedactionContext, redact_report, sanitize_report
@@ -106,6 +107,12 @@ def _environment(report: Report) -> list[str]:
     else:
         lines.append("Could not collect")
     lines += ["", "</details>", ""]
+    folder, files = project_rows(report.facts)
+    if files:
+        lines += [f"<details><summary>Project files ({cell(folder or '')})</summary>", ""]
+        lines += ["| File | What it says about torch |", "|---|---|"]
+        lines += [f"| {cell(name)} | {cell(said)} |" for name, said in files]
+        lines += ["", "</details>", ""]
     variables = environment_variables(report.facts)
     if variables:
         lines += ["<details><summary>Environment variables (allow-listed)</summary>", ""]
