@@ -70,6 +70,8 @@ def test_every_probe_reports_in_catalog_order(machine: MachineFactory) -> None:
         "intel",
         "env",
         "loader",
+        "conda",
+        "project",
     ]
     assert facts.unknown_sections() == []
-    assert json.dumps([r.status for r in facts.probes]).count("ok") == 11
+    assert json.dumps([r.status for r in facts.probes]).count("ok") == 13

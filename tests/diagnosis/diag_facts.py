@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from pathlib import Path
+
 from torchdoctor.diagnosis import diagnose
 from torchdoctor.facts.model import (
     AmdFacts,
     AmdGpu,
     AppleFacts,
+    CondaFacts,
+    CondaPackage,
     CpuFacts,
     DiskSpace,
     Distribution,
@@ -26,6 +30,7 @@ from torchdoctor.facts.model import (
     OsFacts,
     PciFacts,
     PciGpu,
+    ProjectFacts,
     PythonFacts,
     ResourceFacts,
     TorchCopy,
@@ -37,6 +42,11 @@ GiB = 2**30
 SITE = "/home/ada/proj/.venv/lib/python3.12/site-packages"
 PY = "/home/ada/proj/.venv/bin/python"
 LIB = "/usr/lib/x86_64-linux-gnu"
+CONDA_PREFIX = "/home/ada/miniforge3/envs/ml"
+# The target as a conda environment (pass as **CONDA_PY to python_env / torch_env).
+CONDA_PY: dict[str, Any] = {"env_kind": "conda", "env_name": "ml", "prefix": CONDA_PREFIX,
+                            "executable": f"{CONDA_PREFIX}/bin/python"}
+PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 
 
 def linux_os(**kw: Any) -> OsFacts:
@@ -131,6 +141,26 @@ def intel_found(name: str = "Intel Arc A770", kind: str = "discrete", **kw: Any)
                       xpu_capable=True, level_zero_loader=LIB + "/libze_loader.so.1",
                       level_zero_gpu_driver=LIB + "/libze_intel_gpu.so.1")
     return dataclasses.replace(base, **kw)
+
+
+def conda_pkg(name: str, version: str, build: str | None = None,
+              channel: str | None = "conda-forge") -> CondaPackage:
+    return CondaPackage(name=name, version=version, build=build, channel=channel)
+
+
+def conda_env(*packages: CondaPackage, manager: str | None = "conda") -> CondaFacts:
+    """The target's conda-meta records: these torch-related packages."""
+    return CondaFacts(status="found", prefix=CONDA_PREFIX, manager=manager, records=40,
+                      packages=packages)
+
+
+def project(folder: str) -> ProjectFacts:
+    """The project facts of a folder under tests/fixtures/projects, read as `--project` reads
+    it (only reading files: nothing there runs)."""
+    from torchdoctor.host import RealHost
+    from torchdoctor.probes.project import probe
+
+    return probe(RealHost(), 1.0, None, str(PROJECTS / folder))
 
 
 def env(**variables: str) -> EnvFacts:

@@ -96,7 +96,7 @@ def test_healthy_gpu_box_with_its_plan(knowledge: Knowledge) -> None:
 
 def test_checks_come_in_display_order(knowledge: Knowledge) -> None:
     assert CHECK_IDS == ("platform", "python", "nvidia", "amd", "apple", "intel", "torch",
-                         "resources", "knowledge")
+                         "project", "resources", "knowledge")
     assert tuple(c.id for c in run(make_facts(), knowledge)) == CHECK_IDS
     for name, facts in HEALTHY.items():
         assert tuple(c.id for c in run(facts, knowledge)) == CHECK_IDS, name

@@ -9,9 +9,14 @@ from typing import Any
 
 import pytest
 from diag_facts import (
+    CONDA_PREFIX,
+    CONDA_PY,
+    PROJECTS,
     SITE,
     GiB,
     amd_found,
+    conda_env,
+    conda_pkg,
     copy,
     dist,
     env,
@@ -25,6 +30,7 @@ from diag_facts import (
     pci_found,
     pci_gpu,
     plan,
+    project,
     python_env,
     run,
     torch_env,
@@ -42,6 +48,8 @@ from torchdoctor.facts.model import (
     NvidiaFacts,
     OsFacts,
     PciFacts,
+    ProjectFacts,
+    ProjectFile,
     PythonFacts,
     ResourceFacts,
     SharedLibrary,
@@ -76,6 +84,19 @@ def loader(*libraries: SharedLibrary) -> LoaderFacts:
 
 def _py(**kw: Any) -> PythonFacts:
     return dataclasses.replace(torch_env("2.13.0+cpu"), **kw)
+
+
+def _in(folder: str, name: str = "") -> str:
+    """A fixture project's folder (or a file in it) as fix commands name it."""
+    import shlex
+
+    return shlex.quote(str(PROJECTS / folder / name) if name else str(PROJECTS / folder))
+
+
+DRIVER_550 = {"nvidia": nvidia_found(driver="550.54.15", cuda="12.4")}
+BROKEN_TOML = ProjectFacts(status="found", directory="/home/ada/proj", chosen_by="cwd", files=(
+    ProjectFile("/home/ada/proj/pyproject.toml", "pyproject", False,
+                "TOML error: Unclosed array (at line 5, column 5)"),))
 
 
 CASES = [
@@ -222,6 +243,70 @@ CASES = [
          {"python": torch_env("2.5.1", installer="conda", env_kind="conda"),
           "nvidia": nvidia_found(driver="550.54.15", cuda="12.4")},
          ("2.5.1", "CPU-only", "RTX 4090", "cpuonly"), plan("cu126"), "torch"),
+    Case("conda-pytorch-channel-discontinued", W,
+         {"python": torch_env("2.5.1", cuda="12.4", installer="conda", **CONDA_PY), **DRIVER_550,
+          "conda": conda_env(conda_pkg("pytorch", "2.5.1", "py3.12_cuda12.4_cudnn9.1.0_0",
+                                       "pytorch"),
+                             conda_pkg("pytorch-cuda", "12.4", "hc786d27_7", "pytorch"),
+                             conda_pkg("pytorch-mutex", "1.0", "cuda", "pytorch"))},
+         ("pytorch 2.5.1", "py3.12_cuda12.4_cudnn9.1.0_0", "pytorch conda channel"),
+         plan("cu126"), "torch",
+         fix_command=f"conda install -p {CONDA_PREFIX} -c conda-forge pytorch-gpu torchvision"),
+    Case("conda-cpu-variant-selected", E,
+         {"python": torch_env("2.9.1", installer="conda", **CONDA_PY),
+          "nvidia": nvidia_found(gpu("NVIDIA GeForce GTX 1080", "6.1"), driver="580.65.06"),
+          "conda": conda_env(conda_pkg("pytorch", "2.9.1", "cpu_mkl_py312_h6d5ab2b_100"),
+                             conda_pkg("torchvision", "0.24.1", "cpu_py312_h7b2b8e4_0"))},
+         ("CPU-only", "cpu_mkl_py312_h6d5ab2b_100", "__cuda"), plan("cu126"), "torch",
+         fix_command=f"conda install -p {CONDA_PREFIX} -c conda-forge pytorch-gpu torchvision "
+                     "cuda-version=12.9"),
+    Case("conda-pip-torch-mixed", W,
+         {"python": torch_env("2.13.0+cpu", **CONDA_PY),
+          "conda": conda_env(conda_pkg("pytorch", "2.8.0", "cpu_generic_py312_h8a1c7a2_0"))},
+         ("pytorch 2.8.0", "pip installed torch 2.13.0+cpu"), None, "torch",
+         fix_command=f"conda install -p {CONDA_PREFIX} --force-reinstall -c conda-forge "
+                     "pytorch=2.8.0=cpu_generic_py312_h8a1c7a2_0"),
+    Case("conda-cuda-too-new", E,
+         {"python": torch_env("2.13.0+cpu", **CONDA_PY),
+          "nvidia": nvidia_found(driver="470.256.02", cuda="11.4"),
+          "conda": conda_env(conda_pkg("cuda-version", "12.9", "h4f385c5_3"))},
+         ("cuda-version 12.9", "525.60.13", "470.256.02"), None, "torch", fix_command="nvidia-smi"),
+    Case("project-file-unreadable", W, {"project": BROKEN_TOML},
+         ("pyproject.toml", "Unclosed array", "not judged"), None, "project"),
+    Case("project-pin-no-wheel", E,
+         {"python": _py(version="3.13.1"), "project": project("pin-no-wheel")},
+         ("requirements.txt", "torch 2.4.1", "Python 3.13", "3.8–3.12"), None, "project",
+         fix_command=f"pip3 install -r {_in('pin-no-wheel', 'requirements.txt')}"),
+    Case("project-pins-mismatch", E, {"project": project("pins-mismatch")},
+         ("torchvision 0.21.0", "torch 2.5.1", "0.20.1"), None, "project"),
+    Case("project-cpu-index", W,
+         {"nvidia": nvidia_found(), "project": project("uv-cpu-index")},
+         ("https://download.pytorch.org/whl/cpu", "RTX 4090"), plan("cu130"), "project",
+         fix_command=f"uv sync --directory {_in('uv-cpu-index')}"),
+    Case("project-index-mismatch", E, {**DRIVER_550, "project": project("index-mismatch")},
+         ("whl/cu130", "580", "550.54.15"), plan("cu126"), "project",
+         fix_command=f"pip3 install -r {_in('index-mismatch', 'requirements.txt')}"),
+    Case("project-extra-index-url", W, {**DRIVER_550, "project": project("extra-index")},
+         ("--extra-index-url", "cu126", "torch >=2.4", "PyPI"), plan("cu126"), "project"),
+    Case("uv-project-no-pytorch-index", E, {**DRIVER_550, "project": project("uv-no-index")},
+         ("`uv sync`", "PyPI", "cu130", "580"), plan("cu126"), "project"),
+    Case("uv-torch-backend-ignored", W,
+         {"nvidia": nvidia_found(), "project": project("uv-torch-backend")},
+         ("torch-backend", "[tool.uv.pip]", "`uv pip`"), plan("cu130"), "project"),
+    Case("lock-resolved-cpu-build", E,
+         {"nvidia": nvidia_found(), "project": project("uv-lock-cpu")},
+         ("uv.lock", "2.13.0+cpu", "RTX 4090"), plan("cu130"), "project",
+         fix_command="uv lock --upgrade-package torch --directory "
+                     f"{_in('uv-lock-cpu')}"),
+    Case("lock-resolved-wrong-cuda", E,
+         {**DRIVER_550, "project": project("poetry-lock-wrong-cuda")},
+         ("poetry.lock", "2.13.0+cu130", "580"), plan("cu126"), "project"),
+    Case("project-pytorch-channel", W,
+         {"nvidia": nvidia_found(), "project": project("pixi-pytorch-channel")},
+         ("pixi.toml", "pytorch conda channel", "2.5.1"), None, "project"),
+    Case("pixi-no-cuda-requirement", E,
+         {"nvidia": nvidia_found(), "project": project("pixi-no-cuda")},
+         ("pixi.toml", "declares no CUDA", "pytorch-gpu"), None, "project"),
     Case("cuda-visible-devices-hides-gpus", W,
          {**CU130, "nvidia": nvidia_found(), "env": env(CUDA_VISIBLE_DEVICES="1")},
          ("CUDA_VISIBLE_DEVICES='1'", "1 NVIDIA GPU"), None, "nvidia"),

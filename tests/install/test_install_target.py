@@ -133,7 +133,8 @@ def test_detection_probes_the_target(cli: Cli, monkeypatch: pytest.MonkeyPatch) 
     real = probes.collect_facts
     seen: dict[str, Any] = {}
 
-    def fake(host: Any, python: str | None = None, timeout: float = 5.0) -> Any:
+    def fake(host: Any, python: str | None = None, timeout: float = 5.0,
+             project: str | None = None) -> Any:
         seen["python"] = python
         facts = real(RecordedHost(machines / "cpu-linux-laptop"), timeout=timeout)
         target = dataclasses.replace(facts.python, version="3.8.10", free_threaded=False,

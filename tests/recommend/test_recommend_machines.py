@@ -16,6 +16,11 @@ WHL = "pip3 install torch torchvision --index-url https://download.pytorch.org/w
 DEFAULT = "pip3 install torch torchvision"
 EXPECTED = {
     "apple-m2-macos14": DEFAULT,
+    "conda-forge-cpu-on-gpu": "conda remove -y pytorch torchvision\n" + WHL + "cu126",
+    "conda-forge-cuda": "conda remove -y pytorch torchvision\n" + WHL + "cu126",
+    # pip's torch 2.13.0+cu126 is what imports: the build recommended already.
+    "conda-mixed-pip": WHL + "cu126",
+    "conda-pytorch-cudatoolkit": "conda remove -y pytorch torchvision\n" + WHL + "cu126",
     "cpu-linux-laptop": WHL + "cpu",
     # A CUDA build in a container without a GPU works (on the CPU): not replaced.
     "docker-no-gpu": WHL + "cpu",

@@ -43,7 +43,7 @@ def check(ctx: Ctx) -> Check:
         return make_check(ID, TITLE, "", [probe_failed(
             ID, f"The installed packages could not be read ({why}); the torch "
             "build was not judged.")], unknown=why)
-    always = [*_shadow(ctx), *_pythonpath(ctx), *indexes.settings(ctx, ID)]
+    always = [*_shadow(ctx), *_pythonpath(ctx), *indexes.settings(ctx, ID), *conda.unknown(ctx, ID)]
     if not ctx.installed:
         missing = problem("torch-not-installed", ID,
                           f"torch is not installed in {p.executable or 'this environment'}.",

@@ -41,6 +41,18 @@ def _package(conda: CondaFacts, *names: str) -> CondaPackage | None:
     return next((p for p in conda.packages or () if p.name in names), None)
 
 
+def unknown(ctx: Ctx, check: str) -> list[Problem]:
+    """The conda-meta records could not be read: what conda installed was not judged."""
+    conda = ctx.facts.conda
+    if conda is None or conda.status != "unknown" or ctx.facts.python.status != "found":
+        return []
+    from torchdoctor.diagnosis.context import probe_failed
+
+    return [probe_failed(check, f"The conda environment's records (conda-meta) could not be "
+                                f"read ({conda.reason or 'no answer'}); what conda installed was "
+                                "not judged.")]
+
+
 def rules(ctx: Ctx, check: str) -> list[Problem]:
     """The rules that need conda-meta (the torch line calls `cpu_build` and `channel` itself,
     for they replace its installer-based ones)."""
@@ -188,8 +200,9 @@ def _mixed(ctx: Ctx, check: str, conda: CondaFacts) -> list[Problem]:
         return []
     pip_names = tuple(n for n in ("torch", *_COMPANIONS) if (d := ctx.facts.python.distribution(
         n)) is not None and (d.installer or "").lower() not in ("conda", ""))
-    conda_variant = build_variant(torch.name, torch.build)
-    keep_pip = conda_variant == "cpu" and ctx.variant not in (None, "cpu") and _cpu_matters(ctx)
+    # pip's GPU build stays whatever the GPUs say (unknown is not absent): only conda's record
+    # of pytorch goes, and with it conda's claim on the files pip wrote.
+    keep_pip = ctx.variant not in (None, "cpu")
     message = (f"conda installed pytorch {torch.version} ({torch.build}, {torch.channel}) and "
                f"{dist.installer} installed torch {dist.version} over it in the same "
                "environment: conda's record no longer matches the files, so the next conda "
@@ -197,19 +210,17 @@ def _mixed(ctx: Ctx, check: str, conda: CondaFacts) -> list[Problem]:
     os_name = ctx.os or "linux"
     where = f" -p {quote(conda.prefix, os_name)}" if conda.prefix else ""
     tool = _tool(conda)
-    if keep_pip:
-        conda_names = ("pytorch", *(p.name for p in conda.packages or () if p.name in
-                                    _COMPANIONS))
-        public = dist.version.split("+")[0]
-        from torchdoctor.diagnosis.companions import index_of_installed
-
-        index = index_of_installed(ctx)
-        fix = Fix(f"Keep {dist.installer}'s torch {dist.version} (the GPU build): drop conda's "
-                  "record (--force removes only these packages, and with them the files they "
-                  "share), then put pip's files back:",
-                  (f"{tool} remove{where} --force {' '.join(conda_names)}",
-                   *ctx.pip(f"install --force-reinstall --no-deps torch=={public}"
-                            + (f" --index-url {index}" if index else ""))))
+    if keep_pip and conda.prefix:
+        sep = "\\" if os_name == "windows" else "/"
+        record = (f"{conda.prefix.rstrip(sep)}{sep}conda-meta{sep}{torch.name}-{torch.version}-"
+                  f"{torch.build}.json")
+        drop = (f'Remove-Item -LiteralPath "{record}"' if os_name == "windows"
+                else f"rm -- {quote(record, os_name)}")
+        fix = Fix(f"Keep {dist.installer}'s torch {dist.version} (a {ctx.variant} build): delete "
+                  "conda's record of pytorch, so that conda no longer claims (or removes) the "
+                  "files pip wrote; conda's other packages stay. This shows what conda still "
+                  "lists afterwards:",
+                  (drop, f"{tool} list{where} torch"))
     else:
         spec = f"pytorch={torch.version}={torch.build}" if torch.build else \
             f"pytorch={torch.version}"

@@ -72,6 +72,9 @@ def probe(host: Host, timeout: float, python: PythonFacts | None,
         directory, chosen_by = project, "--project"
     elif python is not None and python.status == "found" and python.cwd:
         directory, chosen_by = python.cwd, "cwd"
+    elif python is not None and python.status == "found":
+        return ProjectFacts(status="absent", reason="no working directory to read project files "
+                            "from (it was deleted); pass --project DIR", files=())
     else:
         return ProjectFacts(status="unknown", reason="the working directory is not known (the "
                             "target Python could not be inspected); pass --project DIR")

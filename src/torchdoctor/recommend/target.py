@@ -204,7 +204,8 @@ def target_of(facts: Facts) -> Target:
 def _conda_torch(facts: Facts) -> str | None:
     """The channel of the environment's conda pytorch (conda-meta), if it has one."""
     conda = facts.conda
-    if conda is None or conda.status != "found":
+    dist = facts.python.distribution("torch") if facts.python.status == "found" else None
+    if conda is None or conda.status != "found" or dist is None or dist.installer != "conda":
         return None
     torch = next((p for p in conda.packages or () if p.name == "pytorch"), None)
     return (torch.channel or "conda") if torch is not None else None
