@@ -179,9 +179,11 @@ def _uv_sources(sources: Mapping[str, Any], lines: Lines, section: str) -> list[
             if isinstance(item.get("extra"), str):
                 extra = f"extra == '{item['extra']}'"
                 marker = f"({marker}) and {extra}" if marker else extra
-            number, text = lines.find(start, quoted=value) if kind == "index" else (None, None)
+            at, _ = lines.find(start, key=name)  # the package's own key, then its value
+            number, text = lines.find(at - 1 if at else start, quoted=value) \
+                if kind == "index" else (None, None)
             if number is None:
-                number, text = lines.find(start, key=name)
+                number, text = at, _
             out.append(ProjectEntry("source", canonical(name), value, number, text, section,
                                     marker=marker))
     return out
