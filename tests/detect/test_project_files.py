@@ -346,7 +346,7 @@ def test_nothing_from_the_project_is_executed(tmp_path: Path) -> None:
 
     folder = tmp_path / "never-run"
     shutil.copytree(PROJECTS / "never-run", folder)
-    facts = read(folder, ReadOnly())  # type: ignore[arg-type]
+    facts = read(folder, ReadOnly())
     assert {f.kind for f in facts.files or ()} == {"pyproject", "requirements"}
     assert not (folder / "RAN").exists()
     from cli_support import invoke

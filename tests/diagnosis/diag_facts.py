@@ -7,9 +7,8 @@ section with plain keyword overrides, built from the real facts dataclasses.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from torchdoctor.diagnosis import diagnose
 from torchdoctor.facts.model import (

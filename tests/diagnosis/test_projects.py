@@ -5,6 +5,7 @@ applies it; no finding where the project fits the machine."""
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -293,7 +294,7 @@ def test_every_edit_replaces_what_the_file_says(folder: str, knowledge: Knowledg
     for check in run(facts, knowledge, plan("cu126")):
         for problem in check.problems:
             for edit in problem.fix.edits if problem.fix else ():
-                lines = open(edit.path, encoding="utf-8").read().splitlines()
+                lines = Path(edit.path).read_text(encoding="utf-8").splitlines()
                 if edit.old:
                     assert edit.line is not None
                     assert tuple(lines[edit.line - 1:edit.line - 1 + len(edit.old)]) == edit.old

@@ -195,3 +195,20 @@ def test_uv_replacing_with_a_foreign_pip3(k: Knowledge) -> None:
     assert alt.command == (f"uv pip uninstall --python {PY} torch torchvision\n"
                            f"uv pip install --python {PY} torch torchvision --index-url "
                            "https://download.pytorch.org/whl/cpu")
+
+
+def test_conda_users_get_conda_forge_first_for_a_gpu_the_newest_wheels_dropped(
+        k: Knowledge) -> None:
+    """A GTX 1080 (sm_61): the newest pip CUDA build carries sm_75 and up; conda-forge's CUDA
+    12.9 build carries Maxwell to Blackwell, pinned because the solver would take CUDA 13."""
+    facts = machine(nvidia=nvidia("580.65.06", "13.0", ("NVIDIA GeForce GTX 1080", "6.1")),
+                    python={"env_kind": "conda"})
+    alternatives = recommend(facts, k).alternatives
+    assert alternatives[0].command == ("conda install -c conda-forge pytorch-gpu torchvision "
+                                       "cuda-version=12.9")
+    assert "dropped this GPU" in alternatives[0].label
+    venv = machine(nvidia=nvidia("580.65.06", "13.0", ("NVIDIA GeForce GTX 1080", "6.1")))
+    assert not any("conda-forge" in a.command for a in recommend(venv, k).alternatives)
+    modern = machine(nvidia=nvidia("580.65.06", "13.0", ("NVIDIA GeForce RTX 4090", "8.9")),
+                     python={"env_kind": "conda"})
+    assert not any("conda-forge" in a.command for a in recommend(modern, k).alternatives)
