@@ -98,16 +98,16 @@ def _uv_no_index(ctx: Ctx, project: Project, check: str) -> list[Problem]:
         return []
     variant, version = _pypi_build(ctx, file)
     if ctx.os == "windows":
-        why, severity = f"PyPI's torch for Windows is CPU-only, and this machine has {host.name}", \
-            Severity.WARNING
+        why, severity = (f"PyPI's torch {version}, which is CPU-only on Windows, although this "
+                         f"machine has {host.name}"), Severity.WARNING
     elif ctx.os == "linux" and variant is not None and cuda_mismatch(ctx, variant):
-        why, severity = f"its torch {version} there is the {variant} build, and " \
-            f"{cuda_mismatch(ctx, variant)}", None
+        why, severity = (f"PyPI's torch {version}, the {variant} build: "
+                         f"{cuda_mismatch(ctx, variant)}"), None
     else:
         return []
     return [problem("uv-project-no-pytorch-index", check,
                     f"{short(project, file.path)} configures no PyTorch index for torch, so "
-                    f"`uv sync` installs it from PyPI: {why}.",
+                    f"`uv sync` installs {why}.",
                     _snippet_fix(ctx, project, file, "Add the PyTorch index and point torch "
                                  "at it, as uv's PyTorch guide does (the marker keeps macOS on "
                                  "PyPI), then sync:"),
