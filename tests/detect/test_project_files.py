@@ -366,3 +366,15 @@ def test_every_fixture_project_reads_without_an_error_of_the_probe(folder: str) 
     assert facts.status == "found"
     for file in facts.files or ():
         assert file.read or (folder == "malformed" and file.reason), (file.path, file.reason)
+
+
+def test_the_bounds_are_documented() -> None:
+    from torchdoctor.probes.conda import MAX_RECORDS
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    for name in ("projects.md", "output.md"):
+        text = (docs / name).read_text(encoding="utf-8")
+        assert f"{project.MAX_FILES} files" in text
+        assert f"{project.MANIFEST_CAP // 1_000_000} MB" in text
+        assert f"{READ_CAP // 1_000_000} MB" in text
+    assert f"at most {MAX_RECORDS}" in (docs / "output.md").read_text(encoding="utf-8")

@@ -299,3 +299,27 @@ def test_every_edit_replaces_what_the_file_says(folder: str, knowledge: Knowledg
                     assert edit.line is not None
                     assert tuple(lines[edit.line - 1:edit.line - 1 + len(edit.old)]) == edit.old
                 assert edit.old != edit.new
+
+
+def test_pixi_declares_the_cuda_of_the_build_that_carries_the_gpu(knowledge: Knowledge) -> None:
+    pascal = nvidia_found(gpu("NVIDIA GeForce GTX 1080", "6.1"), driver="580.65.06")
+    found = one(project_problems(knowledge, "pixi-no-cuda", None, nvidia=pascal),
+                "pixi-no-cuda-requirement")
+    assert found.fix is not None
+    assert found.fix.edits[0].new == ("", "[system-requirements]", 'cuda = "12"')
+
+
+def test_a_concrete_torch_backend_keeps_its_build(knowledge: Knowledge, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["torch"]\n\n'
+        '[tool.uv]\ntorch-backend = "cpu"\n', encoding="utf-8")
+    (tmp_path / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    from torchdoctor.host import RealHost
+    from torchdoctor.probes.project import probe
+
+    facts = probe(RealHost(), 1.0, None, str(tmp_path))
+    found = one(project_problems(knowledge, facts, "cu130", nvidia=nvidia_found()),
+                "uv-torch-backend-ignored")
+    assert found.fix is not None
+    assert found.fix.edits[1].new[1:5] == ("[tool.uv.sources]", "torch = [",
+                                           '  { index = "pytorch-cpu" },', "]")

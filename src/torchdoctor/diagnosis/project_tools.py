@@ -125,11 +125,14 @@ def _snippet_fix(ctx: Ctx, project: Project, file: ProjectFile, text: str,
         return Fix(f"{text.rstrip(':')}; this prints the lines for this machine:",
                    ("torchdoctor install-command --package uv-project",), first)
     name = f"pytorch-{variant}"
-    marker = "sys_platform == 'linux'" if variant.startswith("rocm") else \
-        "sys_platform == 'linux' or sys_platform == 'win32'"
+    # uv's guide: CUDA and XPU indexes for Linux and Windows, ROCm for Linux; the CPU index
+    # everywhere (no marker).
+    marker = "" if variant == "cpu" else ', marker = "sys_platform == \'linux\'"' if \
+        variant.startswith("rocm") else \
+        ', marker = "sys_platform == \'linux\' or sys_platform == \'win32\'"'
     sources: list[str] = []
     for package in _deps(ctx, file) or ["torch"]:
-        sources += [f"{package} = [", f'  {{ index = "{name}", marker = "{marker}" }},', "]"]
+        sources += [f"{package} = [", f'  {{ index = "{name}"{marker} }},', "]"]
     index = ("", "[[tool.uv.index]]", f'name = "{name}"', f'url = "{variant_url(ctx, variant)}"',
              "explicit = true")
     edits: tuple[FileEdit, ...]
@@ -308,7 +311,14 @@ def _pixi_cuda(ctx: Ctx, project: Project, check: str) -> list[Problem]:
 
 
 def _cuda_major(ctx: Ctx) -> str:
-    """The CUDA major release to declare: what the driver reports, else 12."""
+    """The CUDA major release to declare: that of conda-forge's build for this driver and these
+    GPUs (a Pascal GPU needs the CUDA 12 build, whatever the driver allows), else what the driver
+    reports, else 12."""
+    from torchdoctor.diagnosis.conda import forge_cuda
+
+    best = forge_cuda(ctx)
+    if best is not None:
+        return best[2:-1]
     reported = ctx.facts.nvidia.cuda_version or ""
     return reported.split(".")[0] if reported[:1].isdigit() else "12"
 
