@@ -323,3 +323,27 @@ def test_a_concrete_torch_backend_keeps_its_build(knowledge: Knowledge, tmp_path
     assert found.fix is not None
     assert found.fix.edits[1].new[1:5] == ("[tool.uv.sources]", "torch = [",
                                            '  { index = "pytorch-cpu" },', "]")
+
+
+def test_uv_guides_per_platform_sources_judge_only_this_platform(knowledge: Knowledge,
+                                                                  tmp_path: Path) -> None:
+    """uv's guide: the CPU index for sys_platform != 'linux', cu128 for Linux. On a Linux GPU
+    machine the CPU index is not torch's; on Windows it is."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\ndependencies = ["torch>=2.7.0"]\n\n'
+        "[tool.uv.sources]\ntorch = [\n"
+        "  { index = \"pytorch-cpu\", marker = \"sys_platform != 'linux'\" },\n"
+        "  { index = \"pytorch-cu128\", marker = \"sys_platform == 'linux'\" },\n]\n\n"
+        '[[tool.uv.index]]\nname = "pytorch-cpu"\nurl = "https://download.pytorch.org/whl/cpu"\n'
+        "explicit = true\n\n"
+        '[[tool.uv.index]]\nname = "pytorch-cu128"\n'
+        'url = "https://download.pytorch.org/whl/cu128"\nexplicit = true\n', encoding="utf-8")
+    from torchdoctor.host import RealHost
+    from torchdoctor.probes.project import probe
+
+    facts = probe(RealHost(), 1.0, None, str(tmp_path))
+    assert project_problems(knowledge, facts, "cu130", nvidia=nvidia_found()) == []
+    python = python_env(machine="AMD64", platform_tag="win-amd64")
+    windows = project_problems(knowledge, facts, "cu130", os=WINDOWS, python=python,
+                               nvidia=nvidia_found(driver="580.88", cuda="13.0"))
+    assert [p.code for p in windows] == ["project-cpu-index"]
