@@ -103,6 +103,15 @@ _KINDS = (
     ProblemKind("triton-missing", None, E, "No working Triton for torch.compile"),
     ProblemKind("triton-gpu-too-old", None, W, "The GPU is too old for Triton"),
     ProblemKind("compile-toolchain-missing", None, E, "torch.compile lacks a C compiler or Python's headers"),
+    # Many ranks (`torchdoctor dist`)
+    ProblemKind("dist-rank-missing", None, E, "A rank did not take part"),
+    ProblemKind("dist-init-failed", None, E, "The process group could not be created"),
+    ProblemKind("dist-ranks-share-gpu", None, E, "Several ranks share one GPU"),
+    ProblemKind("dist-collective-failed", None, E, "A collective fails or hangs"),
+    ProblemKind("dist-collective-wrong", None, E, "A collective gives wrong values"),
+    ProblemKind("dist-ranks-differ", None, E, "Ranks run different software"),
+    ProblemKind("dist-nodes-differ", None, W, "Nodes differ in driver or GPUs"),
+    ProblemKind("dist-bandwidth-low", None, W, "Bus bandwidth below the floor"),
     # The tool's own honesty
     ProblemKind("knowledge-stale", "knowledge_stale", INFO, "torchdoctor's release knowledge is out of date"),
     ProblemKind("probe-failed", "probe_failed", INFO, "A check could not run"),

@@ -55,6 +55,7 @@ def _register_commands() -> None:
         check,
         detect,
         diagnose,
+        dist,
         explain,
         install_command,
         report,
@@ -62,7 +63,8 @@ def _register_commands() -> None:
         verify,
     )
 
-    for module in (check, detect, diagnose, explain, install_command, verify, report, update):
+    for module in (check, detect, diagnose, explain, install_command, verify, report, update,
+                   dist):
         module.register(app)
 
 

@@ -190,8 +190,10 @@ def render_terminal(
     ascii: bool = False,
     verbose: int = 0,
     redaction: RedactionContext | None = None,
+    preamble: tuple[str, ...] = (),
 ) -> str:
-    """The whole terminal report as a string (ANSI styles only when `color`)."""
+    """The whole terminal report as a string (ANSI styles only when `color`). `preamble`:
+    lines printed as they are between the header and the checks (`dist`'s rank table)."""
     from rich.console import Console
 
     report = sanitize_report(report)  # credentials and env filtering, always
@@ -203,6 +205,10 @@ def render_terminal(
     target = f"{report.target_python} ({described})" if described else report.target_python
     out.raw((f"torchdoctor {__version__}", "bold"), (f" {glyphs.dot} target: {target}", ""))
     out.blank()
+    for text in preamble:
+        out.raw((text, ""))
+    if preamble:
+        out.blank()
     longest = max((len(c.title) for c in report.checks), default=0)
     _check_lines(out, report, verbose, max(TITLE_WIDTH, longest + 2))
     _install_lines(out, report, verbose)
