@@ -98,7 +98,7 @@ def iterations_for(budget_s: float, seconds_per_op: float, low: int = 3, high: i
     """How many timed iterations fit `budget_s` at `seconds_per_op`, from `low` to `high`."""
     if seconds_per_op <= 0:
         return high
-    return int(min(high, max(low, budget_s // seconds_per_op)))
+    return int(min(high, max(low, int(budget_s / seconds_per_op + 1e-9))))
 
 
 @dataclass(frozen=True)

@@ -380,9 +380,11 @@ def _bandwidth(run: DistRun) -> Check:
         return Check("bandwidth", title, CheckStatus.UNKNOWN, "", reason=reason)
     problems = _wrong_at_size(run)
     floor = run.settings.min_busbw
-    for low in below_floor(measured, floor):
-        message = (f"{low.collective} reached {low.busbw:.2f} GB/s bus bandwidth at "
-                   f"{format_size(low.size_bytes)}, under the floor of {floor:g} GB/s.")
+    low = below_floor(measured, floor)
+    if low:
+        figures = ", ".join(f"{p.collective} {p.busbw:.2f} GB/s at {format_size(p.size_bytes)}"
+                            for p in low)
+        message = f"Bus bandwidth under the floor of {floor:g} GB/s: {figures}."
         problems.append(problem("dist-bandwidth-low", "bandwidth", message,
                                 fixes.bandwidth_fix(run)))
     largest = {p.collective: p for p in measured}  # the last (largest) size of each
