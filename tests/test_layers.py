@@ -55,6 +55,13 @@ RULES: dict[str, tuple[str, ...]] = {
     "torchdoctor.update": ("torchdoctor.cli", "torchdoctor.pipeline", "torchdoctor.render",
                            "torchdoctor.diagnosis", "torchdoctor.recommend", "torchdoctor.probes",
                            "typer", "click", "rich"),
+    # `dist`: the rank (torch, the store, the verification child) is the edge; the run's values,
+    # arithmetic and judgement are pure. `fleet` judges documents already read.
+    "torchdoctor.dist": FRONT,
+    **{f"torchdoctor.dist.{name}": EDGE + FRONT
+       for name in ("model", "answers", "bandwidth", "consistency", "judge", "fixes", "launch")},
+    "torchdoctor.fleet": (*EDGE, "torchdoctor.cli", "torchdoctor.render", "typer", "click",
+                          "rich"),
     # Renderers print a report; they never read the machine.
     "torchdoctor.render": (*EDGE, "torchdoctor.cli", "torchdoctor.pipeline", "typer", "click"),
     # Below the CLI nothing knows typer.

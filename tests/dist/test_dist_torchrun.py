@@ -135,6 +135,6 @@ def test_a_rank_with_another_torch_is_named() -> None:
     assert len(differ) == 1
     message = differ[0]["message"]
     assert message.startswith("torch: rank 1 on ")
-    assert f"run(s) 1.13.1+cpu where 2 rank(s) run {torch.__version__}." in message
+    assert f"runs 1.13.1+cpu where 2 ranks run {torch.__version__}." in message
     base = torch.__version__.split("+")[0]
     assert f"-m pip install --force-reinstall torch=={base}" in differ[0]["fix"]["commands"][0]

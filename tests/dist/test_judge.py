@@ -138,8 +138,8 @@ def test_a_rank_with_another_torch_is_named_with_the_cure() -> None:
     report = _report(r)
     messages = [p.message for p in report.problems if p.code == "dist-ranks-differ"]
     assert messages == [
-        "torch: rank 5 on gpu-01 run(s) 2.12.0+cu128 where 7 rank(s) run 2.13.0+cu130.",
-        "CUDA: rank 5 on gpu-01 run(s) 12.8 where 7 rank(s) run 13.0."]
+        "torch: rank 5 on gpu-01 runs 2.12.0+cu128 where 7 ranks run 2.13.0+cu130.",
+        "CUDA: rank 5 on gpu-01 runs 12.8 where 7 ranks run 13.0."]
     fixes = {p.fix.commands for p in report.problems if p.fix is not None}
     assert fixes == {("/opt/venv/bin/python -m pip install --force-reinstall torch==2.13.0 "
                       "--index-url https://download.pytorch.org/whl/cu130",)}
@@ -162,7 +162,7 @@ def test_a_node_with_another_driver_or_fewer_gpus_is_a_warning() -> None:
     found = [p for p in report.problems if p.code == "dist-nodes-differ"]
     assert [p.message.split(":")[0] for p in found] == ["NVIDIA driver", "GPU count", "GPU model"]
     assert found[0].message == ("NVIDIA driver: gpu-02 (ranks 16–23) has 570.195.03 where 2 "
-                                "node(s) have 580.105.08.")
+                                "nodes have 580.105.08.")
     assert found[1].fix is not None
     assert found[1].fix.commands == ("nvidia-smi -L",)
     assert _check(report, "consistency") is CheckStatus.WARNING
@@ -268,3 +268,37 @@ def test_switches_that_turn_checks_off() -> None:
     one = _report(run(1, 1))
     assert _check(one, "bandwidth") is CheckStatus.NOT_APPLICABLE
     assert next(c for c in one.checks if c.id == "consistency").summary.startswith("one rank: ")
+
+
+def test_a_process_group_that_cannot_be_created() -> None:
+    def failing(rank: int) -> RankOutcome:
+        return dataclasses.replace(outcome(rank, 2), collectives=(), timings=(),
+                                   error="NCCL error: unhandled system error",
+                                   error_phase="creating the process group")
+
+    problem = _only(_report(run(2, 2, {0: failing(0), 1: failing(1)})), "dist-init-failed")
+    assert problem.message == ("creating the process group failed on ranks 0 and 1 on gpu-00: "
+                               "NCCL error: unhandled system error")
+
+
+def test_every_dist_finding_carries_a_command() -> None:
+    runs = [
+        run(4, 4, absent=(Absent(3, joined=False), Absent(2, True, "gpu-00", 9, "x", False))),
+        run(8, 4, {5: outcome(5, 4, torch="2.12.0+cu128", nccl="2.21.5", python="3.11.9")}),
+        run(8, 4, {r: outcome(r, 4, driver="570.195.03", gpu_count=3) for r in range(4, 8)}),
+        run(4, 4, {r: outcome(r, 4, device="cuda:0", timed=timings(seconds_at_max=3.0),
+                              results={"barrier": CollectiveResult("barrier", FAILED, 1.0,
+                                                                   error="x"),
+                                       "all_gather": CollectiveResult("all_gather", WRONG, 1.0,
+                                                                      wrong_from=(1,))})
+                   for r in range(4)}),
+    ]
+    seen = set()
+    for r in runs:
+        for p in _report(r).problems:
+            assert p.fix is not None, p.code
+            assert p.fix.commands, (p.code, p.fix.text)
+            seen.add(p.code)
+    assert seen >= {"dist-rank-missing", "dist-ranks-differ", "dist-nodes-differ",
+                    "dist-ranks-share-gpu", "dist-collective-failed", "dist-collective-wrong",
+                    "dist-bandwidth-low"}

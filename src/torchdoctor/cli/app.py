@@ -57,6 +57,7 @@ def _register_commands() -> None:
         diagnose,
         dist,
         explain,
+        fleet,
         install_command,
         report,
         update,
@@ -64,7 +65,7 @@ def _register_commands() -> None:
     )
 
     for module in (check, detect, diagnose, explain, install_command, verify, report, update,
-                   dist):
+                   dist, fleet):
         module.register(app)
 
 

@@ -95,8 +95,8 @@ def software_fix(field: str, majority: str | None, executable: str, fallback: st
                    "LD_LIBRARY_PATH or the system comes first there. The check on that node "
                    "lists which copy loads:", ("torchdoctor check",))
     if field == "python":
-        return Fix(f"Run every rank in the same environment: {where} use(s) another "
-                   "interpreter. The check on that node shows which one runs:",
+        return Fix(f"Run every rank in the same environment (another Python runs {where}); "
+                   "the check on that node shows which interpreter it is:",
                    ("torchdoctor check",))
     build = majority if field == "torch" and majority else fallback
     if not build:
@@ -117,9 +117,9 @@ def hardware_fix(field: str, majority: str | None, where: str, nvidia: bool) -> 
         return Fix(f"Install the same ROCm release on {where}; the installed one shows with:",
                    ("cat /opt/rocm/.info/version",))
     listing = "nvidia-smi -L" if nvidia else "ls /sys/class/kfd/kfd/topology/nodes"
-    return Fix(f"{where} see(s) other GPUs than the rest: a GPU fallen off the bus (Xid errors "
-               "in the kernel log), one disabled, or another model fitted. List what the driver "
-               "sees:", (listing,))
+    return Fix("Other GPUs than on the other nodes: a GPU fallen off the bus (Xid errors in the "
+               "kernel log), one disabled, or another model fitted. On "
+               f"{where}, list what the driver sees:", (listing,))
 
 
 def wrong_fix(run: DistRun) -> Fix:

@@ -244,12 +244,15 @@ def _software(run: DistRun, field: str, label: str,
     found = []
     for value, ranks in result.odd:
         place = where(run, ranks)
+        runs = "runs" if len(ranks) == 1 else "run"
         if result.majority is not None:
-            message = (f"{label}: {place} run(s) {value} where {len(result.majority_members)} "
-                       f"rank(s) run {result.majority}.")
+            many = len(result.majority_members)
+            message = (f"{label}: {place} {runs} {value} where {many} "
+                       f"rank{'s' if many != 1 else ''} {'run' if many != 1 else 'runs'} "
+                       f"{result.majority}.")
         else:
             others = "; ".join(f"{v} on {name_ranks(m)}" for v, m in result.odd)
-            message = f"{label}: no majority among the ranks ({others}); {place} run(s) {value}."
+            message = f"{label}: no majority among the ranks ({others}); {place} {runs} {value}."
         odd_facts = run.facts[ranks[0]]
         fallback = run.facts[min(run.facts)].torch
         majority_torch = _majority_torch(run) if field != "torch" else result.majority
@@ -269,11 +272,14 @@ def _hardware(run: DistRun, field: str, label: str,
     for value, nodes in result.odd:
         ranks = [f.rank for f in run.facts.values() if f.node in nodes]
         place = f"{_and(sorted(nodes))} ({name_ranks(ranks)})"
+        has = "has" if len(nodes) == 1 else "have"
         if result.majority is not None:
-            message = (f"{label}: {place} has {value} where {len(result.majority_members)} "
-                       f"node(s) have {result.majority}.")
+            many = len(result.majority_members)
+            message = (f"{label}: {place} {has} {value} where {many} node"
+                       f"{'s' if many != 1 else ''} {'have' if many != 1 else 'has'} "
+                       f"{result.majority}.")
         else:
-            message = f"{label}: no majority among the nodes; {place} has {value}."
+            message = f"{label}: no majority among the nodes; {place} {has} {value}."
         nvidia = any(f.driver for f in run.facts.values())
         fix = fixes.hardware_fix(field, result.majority, _and(sorted(nodes)), nvidia)
         found.append(problem("dist-nodes-differ", "consistency", message, fix))

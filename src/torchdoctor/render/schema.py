@@ -1,7 +1,7 @@
 """The JSON Schemas shipped in the package (`torchdoctor/schemas/*.json`, package data).
 
-`load_schema("report")` returns the schema of the check/diagnose document; `"facts"` and
-`"verify"` name the other documents' schemas once they are shipped. The folder has no
+`load_schema("report")` returns the schema of the check/diagnose/dist document; `"facts"`,
+`"verify"` and `"fleet"` name the other documents' schemas. The folder has no
 `__init__.py`: it is data, found through the `torchdoctor` package with importlib.resources.
 """
 
@@ -11,7 +11,7 @@ import functools
 import json
 from typing import Any
 
-SCHEMA_NAMES = ("report", "facts", "verify", "update")
+SCHEMA_NAMES = ("report", "facts", "verify", "update", "fleet")
 
 
 @functools.cache
