@@ -6,7 +6,11 @@
 # 1. `torchdoctor check --expect cuda --json`, 2. a full `torchdoctor verify --json` with the CPU
 #    vs GPU benchmark,
 # 3. bench/bench_verify.py (3 interleaved runs: cost against `import torch`, GFLOP/s against
-#    torch.utils.benchmark), 4. a short table, printed last. Takes about one to two minutes.
+#    torch.utils.benchmark),
+# 4. `torchdoctor dist --json` under torchrun with one rank per GPU (NCCL; bus bandwidth up to
+#    1 GiB), when torchdoctor is importable by $PYTHON (torchrun starts `$PYTHON -m torchdoctor`),
+# 5. a short table, printed last, with the busbw of each collective at its largest size.
+# Takes about two to three minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,19 +38,33 @@ echo "exit code: $?"
 echo "== bench/bench_verify.py"
 timeout 300 "$PY" bench/bench_verify.py --repeats 3 --python "$PY" || echo "bench failed: $?"
 
+echo "== dist (one rank per GPU, NCCL)"
+: >"$OUT/dist.json"
+NGPU="$("$PY" -c 'import torch; print(torch.cuda.device_count())' 2>/dev/null || echo 0)"
+if ! "$PY" -c 'import torchdoctor' 2>/dev/null; then
+  echo "skipped: torchrun starts \`$PY -m torchdoctor\`, and $PY cannot import torchdoctor"
+elif [ "${NGPU:-0}" -lt 1 ]; then
+  echo "skipped: torch sees no GPU"
+else
+  timeout 600 "$PY" -m torch.distributed.run --standalone --nproc-per-node "$NGPU" \
+    -m torchdoctor dist --json --max-size 1G --timeout 120 >"$OUT/dist.json"
+  echo "dist exit code ($NGPU ranks): $?"
+fi
+
 echo
 echo "== summary"
-"$PY" - "$OUT/verify.json" "$OUT/expect.json" <<'PYEOF'
+"$PY" - "$OUT/verify.json" "$OUT/expect.json" "$OUT/dist.json" <<'PYEOF'
 import json, sys
 
 def load(path):
     try:
         return json.load(open(path))
-    except ValueError:
+    except (OSError, ValueError):
         return {}
 
 verify = load(sys.argv[1])
 expect = load(sys.argv[2])
+dist_doc = load(sys.argv[3])
 if not verify:
     sys.exit("verify gave no JSON document; see its output above")
 stages = {s["name"]: s for s in verify["verify"]["stages"]}
@@ -75,6 +93,19 @@ rows = [
     ("GPU GFLOP/s", rate(gpu)),
     ("speed-up", f"{gpu['speedup']:.0f}x" if gpu.get("speedup") else "-"),
 ]
+dist = dist_doc.get("dist") or {}
+if dist:
+    rows.append(("dist", f"{dist['world_size']} ranks · {dist['backend']} · "
+                 f"{dist_doc.get('status')} (exit {dist_doc.get('exit_code')})"))
+    largest = {}
+    for p in dist["bandwidth"]:
+        if p["size_bytes"] >= largest.get(p["collective"], {}).get("size_bytes", 0):
+            largest[p["collective"]] = p
+    for name, p in largest.items():
+        rows.append((f"{name} busbw", f"{p['busbw_gbps']:.1f} GB/s at {p['size_bytes'] >> 20} MiB "
+                     f"(algbw {p['algbw_gbps']:.1f} GB/s)"))
+    if not largest:
+        rows.append(("busbw", "not measured (one GPU: nothing travels between ranks)"))
 width = max(len(k) for k, _ in rows)
 for key, value in rows:
     print(f"{key:<{width}}  {value}")
