@@ -32,7 +32,7 @@ def facts(rank: int, per_node: int = 8, **changes: Any) -> RankFacts:
         backend="nccl", device=f"cuda:{rank % per_node}", device_name=H100,
         driver="580.105.08", rocm=None, gpu_count=per_node, gpu_models=(H100,) * per_node,
         verify=RankVerify("ok", "2.13.0+cu130 · import 3.1 s · matmul ok on cuda:0"),
-        torchdoctor="0.1.0")
+        torchdoctor="0.1.0", device_uuid=f"GPU-{rank // per_node:02d}-{rank % per_node}")
     return dataclasses.replace(base, **changes)
 
 

@@ -198,8 +198,8 @@ def test_a_wrong_value_at_size_is_an_error() -> None:
 
 
 def test_ranks_sharing_a_gpu() -> None:
-    shared = {r: outcome(r, 4, device=f"cuda:{r % 2}", gpu_count=2,
-                         gpu_models=(H100,) * 2) for r in range(4)}
+    shared = {r: outcome(r, 4, device=f"cuda:{r % 2}", gpu_count=2, gpu_models=(H100,) * 2,
+                         device_uuid=f"GPU-{r % 2}") for r in range(4)}
     problems = [p for p in _report(run(4, 4, shared)).problems
                 if p.code == "dist-ranks-share-gpu"]
     assert [p.message.split(" all use")[0] for p in problems] == ["ranks 0 and 2",
@@ -286,7 +286,8 @@ def test_every_dist_finding_carries_a_command() -> None:
         run(4, 4, absent=(Absent(3, joined=False), Absent(2, True, "gpu-00", 9, "x", False))),
         run(8, 4, {5: outcome(5, 4, torch="2.12.0+cu128", nccl="2.21.5", python="3.11.9")}),
         run(8, 4, {r: outcome(r, 4, driver="570.195.03", gpu_count=3) for r in range(4, 8)}),
-        run(4, 4, {r: outcome(r, 4, device="cuda:0", timed=timings(seconds_at_max=3.0),
+        run(4, 4, {r: outcome(r, 4, device="cuda:0", device_uuid="GPU-0",
+                              timed=timings(seconds_at_max=3.0),
                               results={"barrier": CollectiveResult("barrier", FAILED, 1.0,
                                                                    error="x"),
                                        "all_gather": CollectiveResult("all_gather", WRONG, 1.0,
@@ -302,3 +303,10 @@ def test_every_dist_finding_carries_a_command() -> None:
     assert seen >= {"dist-rank-missing", "dist-ranks-differ", "dist-nodes-differ",
                     "dist-ranks-share-gpu", "dist-collective-failed", "dist-collective-wrong",
                     "dist-bandwidth-low"}
+
+
+def test_ranks_bound_to_their_own_gpu_do_not_share() -> None:
+    bound = {r: outcome(r, 4, device="cuda:0") for r in range(4)}  # CUDA_VISIBLE_DEVICES=r
+    assert not [p for p in _report(run(4, 4, bound)).problems]
+    unknown = {r: outcome(r, 4, device="cuda:0", device_uuid=None) for r in range(4)}
+    assert not [p for p in _report(run(4, 4, unknown)).problems]  # no UUID: not judged

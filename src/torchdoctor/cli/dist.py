@@ -139,7 +139,8 @@ def dist_command(
     def emit(run: DistRun) -> int:
         return _emit(env, run, json_output=json_output, verbose=verbose)
 
-    raise typer.Exit(execute(env.host, launch, options, env.say, emit))
+    progress = None if json_output else env.progress
+    raise typer.Exit(execute(env.host, launch, options, env.say, emit, progress))
 
 
 def _emit(env: Environment, run: DistRun, *, json_output: bool, verbose: int) -> int:

@@ -139,14 +139,18 @@ def _start_errors(run: DistRun) -> list[Problem]:
 
 
 def _shared_devices(run: DistRun) -> list[Problem]:
+    # The same GPU is the same UUID: two ranks each bound to its own GPU by
+    # CUDA_VISIBLE_DEVICES both call theirs cuda:0. Without a UUID (an older torch) nothing is
+    # judged.
     users: dict[tuple[str, str], list[RankFacts]] = {}
     for facts in run.facts.values():
-        if facts.device != "cpu" and facts.backend != "gloo":
-            users.setdefault((facts.node, facts.device), []).append(facts)
+        if facts.device != "cpu" and facts.backend != "gloo" and facts.device_uuid:
+            users.setdefault((facts.node, facts.device_uuid), []).append(facts)
     found = []
-    for (node, device), sharing in sorted(users.items()):
+    for (node, _), sharing in sorted(users.items()):
         if len(sharing) < 2:
             continue
+        device = sharing[0].device
         count = sharing[0].gpu_count
         ranks_here = sum(1 for f in run.facts.values() if f.node == node)
         gpus = f"{count} GPU{'s' if count != 1 else ''}" if count is not None else "fewer GPUs"

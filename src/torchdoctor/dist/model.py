@@ -61,6 +61,8 @@ class RankFacts:
     gpu_models: tuple[str, ...] = ()
     verify: RankVerify | None = None
     torchdoctor: str = ""
+    device_uuid: str | None = None  # tells two ranks on one GPU apart from two GPUs both
+    # called cuda:0 (each rank bound to its own GPU by CUDA_VISIBLE_DEVICES)
 
     @property
     def gpu_model(self) -> str | None:

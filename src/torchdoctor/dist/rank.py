@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import inspect
 import os
 import socket
 import sys
@@ -121,8 +122,10 @@ def _leave(code: int) -> None:
     os._exit(code)
 
 
-def execute(host: Host, launch: Launch, options: Options, say: Say, emit: Emit) -> int:
-    """Run this rank; rank 0 calls `emit` with the finished run. The exit code of this rank."""
+def execute(host: Host, launch: Launch, options: Options, say: Say, emit: Emit,
+            progress: Say | None = None) -> int:
+    """Run this rank; rank 0 calls `emit` with the finished run. The exit code of this rank.
+    `progress` (rank 0, a person watching) hears what the run is waiting for."""
     try:
         import torch
         import torch.distributed as dist
@@ -145,6 +148,8 @@ def execute(host: Host, launch: Launch, options: Options, say: Say, emit: Emit) 
     control = Control(store, launch.rank, launch.world_size,
                       prefix=f"torchdoctor/dist/{launch.restart}/")
     rank = _Rank(torch, dist, host, launch, options, control, watchdog, say)
+    if progress is not None and launch.rank == 0:
+        rank.progress = progress
     try:
         return rank.run(emit)
     except (RuntimeError, OSError, ValueError) as exc:  # the store went away mid-run
@@ -167,12 +172,15 @@ class _Rank:
         self.watchdog, self.say = watchdog, say
         self.node = socket.gethostname()
         self.broken = False  # a collective failed: the group may not tear down cleanly
+        self.progress: Say = lambda _message: None
 
     def run(self, emit: Emit) -> int:
         launch, options, control = self.launch, self.options, self.control
         control.put("join", {"node": self.node, "pid": os.getpid()})
         control.announce("its verification" if options.verify else "its start")
         gathering = _Background(self.facts)
+        self.progress(f"dist: waiting for {launch.world_size} ranks to join"
+                      + (", each verifying its torch" if options.verify else ""))
         missing = control.wait_for("join", options.timeout)
         facts = gathering.result()
         control.put("facts", to_dict(facts))
@@ -185,6 +193,8 @@ class _Rank:
             late = control.wait_for("facts", budget)
             if late:
                 skipped = f"{name_ranks(late)} did not finish starting"
+        if not skipped:
+            self.progress("dist: collectives with known answers, then bandwidth")
         outcome = RankOutcome(facts) if skipped else self.test(facts)
         control.put("outcome", to_dict(outcome))
         control.announce("finished")
@@ -202,7 +212,7 @@ class _Rank:
     def facts(self) -> RankFacts:
         """This rank's facts, and its verification (in a child, beside the node probes)."""
         torch, launch = self.torch, self.launch
-        backend, device, name = self.choose_device()
+        backend, device, name, uuid = self.choose_device()
         verifying = None
         if self.options.verify:
             verifying = _Background(lambda: self.verify(device.split(":")[0]))
@@ -216,10 +226,11 @@ class _Rank:
             cuda=_text(getattr(version, "cuda", None)), hip=_text(getattr(version, "hip", None)),
             nccl=self.nccl_version(), backend=backend, device=device, device_name=name,
             driver=driver, rocm=rocm, gpu_count=count, gpu_models=models, verify=verify,
-            torchdoctor=__version__)
+            torchdoctor=__version__, device_uuid=uuid)
 
-    def choose_device(self) -> tuple[str, str, str | None]:
-        """(backend, device, device name): the backend follows the device unless forced."""
+    def choose_device(self) -> tuple[str, str, str | None, str | None]:
+        """(backend, device, device name, device UUID): the backend follows the device unless
+        forced."""
         torch, dist, local = self.torch, self.dist, self.launch.local_rank
         cuda = torch.cuda.is_available() and torch.cuda.device_count() > 0
         xpu_module: Any = getattr(torch, "xpu", None)
@@ -231,11 +242,13 @@ class _Rank:
                        else "xccl" if xpu and xccl else "gloo")
         if backend == "nccl" and cuda:
             index = local % torch.cuda.device_count()
-            return backend, f"cuda:{index}", str(torch.cuda.get_device_name(index))
+            uuid = getattr(torch.cuda.get_device_properties(index), "uuid", None)
+            return (backend, f"cuda:{index}", str(torch.cuda.get_device_name(index)),
+                    str(uuid) if uuid is not None else None)
         if backend == "xccl" and xpu:
             index = local % xpu_module.device_count()
-            return backend, f"xpu:{index}", str(xpu_module.get_device_name(index))
-        return backend, "cpu", None
+            return backend, f"xpu:{index}", str(xpu_module.get_device_name(index)), None
+        return backend, "cpu", None, None
 
     def nccl_version(self) -> str | None:
         with contextlib.suppress(Exception):
@@ -315,7 +328,8 @@ class _Rank:
             for name, value in NCCL_ENV.items():
                 os.environ.setdefault(name, value)
             torch.cuda.set_device(facts.device)
-            kwargs["device_id"] = torch.device(facts.device)  # the communicator starts now
+            if "device_id" in inspect.signature(dist.init_process_group).parameters:
+                kwargs["device_id"] = torch.device(facts.device)  # the communicator starts now
         self.control.announce("creating the process group")
         self.watchdog.arm("creating the process group", self.options.timeout + GRACE_S)
         try:
@@ -341,7 +355,9 @@ class _Rank:
             return [], "not measured: a collective did not pass"
         max_size = options.max_size or DEFAULT_MAX.get(facts.backend, 16 * MiB)
         sizes = message_sizes(max_size, world)
-        budget = options.bench_seconds + options.timeout * (len(sizes) + 2)
+        # A backstop only: every call is bounded by --timeout, and at most 7 calls are made per
+        # collective and size (2 warm-up, at least 3 timed, 1 to agree, 1 to check).
+        budget = options.bench_seconds + options.timeout * 7 * len(sizes) * 3
         self.watchdog.arm("the bandwidth measurement", budget + GRACE_S)
         try:
             return ops.time_sizes(group, sizes, options.bench_seconds, self.control.announce), None
