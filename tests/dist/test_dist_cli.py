@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -72,3 +73,12 @@ def test_the_usage_error_needs_no_torch() -> None:
                           timeout=60, check=False)
     assert proc.stderr.strip().splitlines()[-1] == "2 False"
     assert json.loads(proc.stdout)["exit_code"] == 2
+
+
+def test_output_files_are_checked_before_the_launch(tmp_path: Path) -> None:
+    result = invoke("dist", "--output", str(tmp_path / "nope" / "r.json"),
+                    host=RecordedHost(LAPTOP))
+    assert result.exit_code == 2
+    assert "no such folder" in result.stderr
+    both = invoke("dist", "--json", "--format", "markdown", host=RecordedHost(LAPTOP))
+    assert both.exit_code == 2

@@ -71,8 +71,9 @@ def _document(result: CliResult) -> dict[str, object]:
     return document
 
 
-def test_two_ranks_pass_and_print_bus_bandwidth() -> None:
-    result = torchrun(2, "--timeout", "30", "--bench-seconds", "1")
+def test_two_ranks_pass_and_print_bus_bandwidth(tmp_path: Path) -> None:
+    saved = tmp_path / "dist.json"
+    result = torchrun(2, "--timeout", "30", "--bench-seconds", "1", "--output", str(saved))
     assert result.exit_code == 0, result.stdout + result.stderr[-3000:]
     lines = result.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("rank "))
@@ -83,6 +84,9 @@ def test_two_ranks_pass_and_print_bus_bandwidth() -> None:
     bandwidth = next(line for line in lines if "Bandwidth" in line)
     assert bandwidth.startswith("[✓] Bandwidth       all_reduce busbw ")
     assert "at 16 MiB" in bandwidth
+    document = json.loads(saved.read_text(encoding="utf-8"))  # --output: rank 0's report
+    jsonschema.Draft202012Validator(load_schema("report")).validate(document)
+    assert [r["result"] for r in document["dist"]["ranks"]] == ["ok", "ok"]
 
 
 def test_four_ranks_json() -> None:

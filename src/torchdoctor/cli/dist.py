@@ -17,15 +17,19 @@ import typer
 from torchdoctor.cli.options import (
     BENCH_SECONDS_RANGE,
     DEFAULT_VERIFY_TIMEOUT,
+    FormatOption,
     JsonOption,
+    OutputOption,
     VerboseOption,
     VerifyTimeoutOption,
     seconds,
 )
 
 if TYPE_CHECKING:
+    from torchdoctor.cli.options import Outputs
     from torchdoctor.dist.model import DistRun
-    from torchdoctor.environment import Environment
+    from torchdoctor.environment import Environment, Terminal
+    from torchdoctor.report import Report
 
 DIST_TIMEOUT_RANGE = (1.0, 3600.0)
 DEFAULT_DIST_TIMEOUT = 60.0
@@ -117,15 +121,19 @@ def dist_command(
     ] = None,
     json_output: JsonOption = False,
     verbose: VerboseOption = 0,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Run this rank; rank 0 prints the report."""
     from torchdoctor.cli.options import environment
-    from torchdoctor.cli.output import fail
+    from torchdoctor.cli.output import fail, plan_outputs
     from torchdoctor.dist.bandwidth import parse_size
     from torchdoctor.dist.launch import LaunchError, launch_from_env
     from torchdoctor.dist.rank import Options, execute
 
     env = environment(ctx)
+    outputs = plan_outputs(env, "dist", json_output, output_format, output)
+    json_output = outputs.stdout == "json"
     try:
         launch = launch_from_env(env.host.env)
     except LaunchError as exc:
@@ -137,29 +145,60 @@ def dist_command(
                       min_busbw=min_busbw, verbose=verbose)
 
     def emit(run: DistRun) -> int:
-        return _emit(env, run, json_output=json_output, verbose=verbose)
+        return _emit(env, run, outputs, verbose=verbose)
 
     progress = None if json_output else env.progress
     raise typer.Exit(execute(env.host, launch, options, env.say, emit, progress))
 
 
-def _emit(env: Environment, run: DistRun, *, json_output: bool, verbose: int) -> int:
-    """Print the report of the finished run; its exit code."""
+def _emit(env: Environment, run: DistRun, outputs: Outputs, *, verbose: int) -> int:
+    """Write the report of the finished run to the --output files and stdout; its exit code."""
     import sys
 
-    from torchdoctor.cli.output import write, write_json
+    from torchdoctor.cli.output import FILE_TERMINAL, write
     from torchdoctor.dist.judge import build_dist_report
-    from torchdoctor.render.dist import dist_document, render_dist_terminal
+    from torchdoctor.exitcodes import ExitCode
     from torchdoctor.verdict import decide
 
     reporter = run.outcomes.get(run.reporter)
     target = reporter.facts.executable if reporter is not None else sys.executable
     report = build_dist_report(run, target)
-    verdict = decide(report)
-    if json_output:
-        write_json(env, dist_document(report, verdict, run))
-    else:
-        terminal = env.terminal
-        write(env, render_dist_terminal(report, run, width=terminal.width, color=terminal.color,
-                                        ascii=not terminal.unicode, verbose=verbose))
-    return int(verdict.exit_code)
+    for path, fmt in outputs.files:
+        failed = _save(path, _render(report, run, fmt, FILE_TERMINAL, verbose))
+        if failed:
+            env.error(f"--output {path}: cannot write it ({failed})")
+            return ExitCode.USAGE
+    write(env, _render(report, run, outputs.stdout, env.terminal, verbose))
+    return int(decide(report).exit_code)
+
+
+def _save(path: str, text: str) -> str | None:
+    """Write `text` to `path`; why it could not be, or None."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    return None
+
+
+def _render(report: Report, run: DistRun, fmt: str, terminal: Terminal, verbose: int) -> str:
+    """The run in one format: the rank table goes with the text and Markdown, the `dist`
+    member with the JSON; JUnit has the check lines as test cases."""
+    from torchdoctor.cli.output import render
+    from torchdoctor.render.dist import dist_document, rank_table, render_dist_terminal
+    from torchdoctor.render.json_doc import dumps
+    from torchdoctor.verdict import decide
+
+    ascii_only = not terminal.unicode
+    if fmt == "json":
+        return dumps(dist_document(report, decide(report), run), ascii_only=ascii_only) + "\n"
+    if fmt == "text":
+        return render_dist_terminal(report, run, width=terminal.width, color=terminal.color,
+                                    ascii=ascii_only, verbose=verbose)
+    # The hosts are what a dist report is about: its Markdown names them, as the table does.
+    text = render(report, fmt, terminal, redact=False, verbose=verbose)
+    if fmt == "markdown":
+        table = "\n".join(("```text", *rank_table(run), "```"))
+        return f"{table}\n\n{text}"
+    return text
