@@ -215,11 +215,12 @@ def test_no_nccl_in_the_build() -> None:
         base = outcome(rank, 2, backend="nccl", device="cpu", device_name=None)
         return dataclasses.replace(base, collectives=(), timings=(),
                                    error="the nccl backend is not available in torch 2.13.0+cpu",
-                                   error_phase="backend")
+                                   error_phase="choosing the backend")
 
     report = _report(run(2, 2, {0: failing(0), 1: failing(1)}))
     problem = _only(report, "nccl-unavailable")
-    assert problem.message.startswith("backend failed on ranks 0 and 1 on gpu-00")
+    assert problem.message.startswith("choosing the backend failed on ranks 0 and 1 on gpu-00: "
+                                      "the nccl backend is not available")
     assert problem.fix is not None
     assert problem.fix.commands == (
         "torchrun --standalone --nproc-per-node 2 -m torchdoctor dist --backend gloo",)

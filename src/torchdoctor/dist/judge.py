@@ -27,6 +27,7 @@ from torchdoctor.dist.bandwidth import (
 )
 from torchdoctor.dist.consistency import split
 from torchdoctor.dist.model import (
+    BACKEND_PHASE,
     FAILED,
     NOT_RUN,
     OK,
@@ -86,8 +87,8 @@ def _ranks(run: DistRun) -> Check:
     problems += _start_errors(run)
     problems += _shared_devices(run)
     nodes = sorted({f.node for f in run.facts.values()})
-    summary = (f"{len(run.outcomes)} of {run.world_size} ranks · {len(nodes)} "
-               f"node{'s' if len(nodes) != 1 else ''}")
+    summary = (f"{len(run.outcomes)} of {run.world_size} rank{'s' if run.world_size != 1 else ''}"
+               f" · {len(nodes)} node{'s' if len(nodes) != 1 else ''}")
     if 0 < len(nodes) <= 3:
         summary += f" ({', '.join(nodes)})"
     summary += f" · {run.backend}"
@@ -127,7 +128,7 @@ def _start_errors(run: DistRun) -> list[Problem]:
     found = []
     for (phase, error), ranks in groups.items():
         message = f"{phase} failed on {where(run, ranks)}: {error}"
-        if phase == "backend" and "nccl" in error.lower() and "not available" in error.lower():
+        if phase == BACKEND_PHASE and "nccl" in error.lower() and "not available" in error:
             fix = Fix("This torch has no NCCL (a CPU build, or not Linux): check on the CPU with "
                       "gloo, or install the CUDA build.",
                       (fixes.rerun(run) + " --backend gloo",))

@@ -15,6 +15,8 @@ from typing import Any
 # What a collective check ended as.
 OK, WRONG, FAILED, NOT_RUN, UNSUPPORTED = "ok", "wrong", "failed", "not_run", "unsupported"
 BACKENDS = ("gloo", "nccl", "xccl")
+# Where a rank can stop before the collectives (RankOutcome.error_phase).
+BACKEND_PHASE, GROUP_PHASE = "choosing the backend", "creating the process group"
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class RankOutcome:
     collectives: tuple[CollectiveResult, ...] = ()
     timings: tuple[Timing, ...] = ()
     error: str | None = None  # what stopped this rank before the collectives
-    error_phase: str | None = None  # where: "process group", "backend"
+    error_phase: str | None = None  # where: BACKEND_PHASE or GROUP_PHASE
     bandwidth_note: str | None = None  # why bandwidth was not measured
 
 

@@ -77,7 +77,7 @@ class Group:
             found = getattr(self.dist, name, None)
             if found is not None:
                 return found  # type: ignore[no-any-return]
-        raise RuntimeError(f"this torch has none of {', '.join(names)}")
+        raise NotImplementedError(f"this torch has none of {', '.join(names)}")
 
     # -- one call of each collective, waited for ------------------------------------------------
 
@@ -112,10 +112,12 @@ def check(group: Group, name: str) -> CollectiveResult:
     started = time.perf_counter()
     try:
         sources = _known_answer(group, name)
-    except RuntimeError as exc:
+    except Exception as exc:  # whatever the collective raised is the finding
         text = short_error(exc)
-        status = UNSUPPORTED if any(u in text.lower() for u in _UNSUPPORTED) else FAILED
-        return CollectiveResult(name, status, time.perf_counter() - started, error=text)
+        unsupported = isinstance(exc, NotImplementedError) or any(
+            u in text.lower() for u in _UNSUPPORTED)
+        return CollectiveResult(name, UNSUPPORTED if unsupported else FAILED,
+                                time.perf_counter() - started, error=text)
     seconds = time.perf_counter() - started
     if sources:
         return CollectiveResult(name, WRONG, seconds, wrong_from=sources)
@@ -202,12 +204,13 @@ def _correct(g: Group, collective: str, x: Any, out: Any) -> bool:
 
 
 def time_sizes(g: Group, sizes: tuple[int, ...], budget_s: float,
-               announce: Callable[[str], None]) -> list[Timing]:
+               announce: Callable[[str], None],
+               collectives: tuple[str, ...] = TIMED) -> list[Timing]:
     """Each timed collective at each size: warm-up, an agreed number of iterations, the
     median, and the result of one more call checked against its known value."""
-    share = budget_s / max(1, len(TIMED) * len(sizes))
+    share = budget_s / max(1, len(collectives) * len(sizes))
     timings = []
-    for collective in TIMED:
+    for collective in collectives:
         announce(f"bandwidth: {collective}")
         for size in sizes:
             x, out = _buffers(g, collective, size)

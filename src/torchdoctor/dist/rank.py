@@ -33,11 +33,15 @@ from typing import Any
 from torchdoctor import __version__
 from torchdoctor.dist import ops
 from torchdoctor.dist.answers import COLLECTIVES, name_ranks
-from torchdoctor.dist.bandwidth import MiB, message_sizes
+from torchdoctor.dist.bandwidth import TIMED, MiB, message_sizes
 from torchdoctor.dist.control import Control
 from torchdoctor.dist.launch import Launch
 from torchdoctor.dist.model import (
+    BACKEND_PHASE,
+    FAILED,
+    GROUP_PHASE,
     OK,
+    WRONG,
     DistRun,
     ProblemRecord,
     RankFacts,
@@ -320,9 +324,10 @@ class _Rank:
         available = {"gloo": dist.is_gloo_available, "nccl": dist.is_nccl_available,
                      "xccl": getattr(dist, "is_xccl_available", lambda: False)}
         if not available[backend]():
-            return f"the {backend} backend is not available in torch {facts.torch}", "backend"
+            return (f"the {backend} backend is not available in torch {facts.torch}",
+                    BACKEND_PHASE)
         if backend != "gloo" and facts.device == "cpu":
-            return f"{backend} needs a GPU, and torch sees none on this rank", "backend"
+            return f"{backend} needs a GPU, and torch sees none on this rank", BACKEND_PHASE
         kwargs: dict[str, Any] = {}
         if backend == "nccl":
             for name, value in NCCL_ENV.items():
@@ -330,7 +335,7 @@ class _Rank:
             torch.cuda.set_device(facts.device)
             if "device_id" in inspect.signature(dist.init_process_group).parameters:
                 kwargs["device_id"] = torch.device(facts.device)  # the communicator starts now
-        self.control.announce("creating the process group")
+        self.control.announce(GROUP_PHASE)
         self.watchdog.arm("creating the process group", self.options.timeout + GRACE_S)
         try:
             prefix = f"torchdoctor/pg/{self.launch.restart}"
@@ -339,7 +344,7 @@ class _Rank:
                                     timeout=timedelta(seconds=self.options.timeout), **kwargs)
         except Exception as exc:  # NCCL init errors, unreachable peers
             self.broken = True
-            return ops.short_error(exc), "process group"
+            return ops.short_error(exc), GROUP_PHASE
         finally:
             self.watchdog.disarm()
         return None, None
@@ -351,8 +356,10 @@ class _Rank:
             return [], "not measured (--no-bench)"
         if world < 2:
             return [], "one rank"
-        if any(r.status != OK and r.name != "reduce_scatter" for r in results):
+        if any(r.status in (FAILED, WRONG) for r in results):
             return [], "not measured: a collective did not pass"
+        # What the backend does not support is not timed either.
+        timed = tuple(c for c in TIMED if any(r.name == c and r.status == OK for r in results))
         max_size = options.max_size or DEFAULT_MAX.get(facts.backend, 16 * MiB)
         sizes = message_sizes(max_size, world)
         # A backstop only: every call is bounded by --timeout, and at most 7 calls are made per
@@ -360,8 +367,9 @@ class _Rank:
         budget = options.bench_seconds + options.timeout * 7 * len(sizes) * 3
         self.watchdog.arm("the bandwidth measurement", budget + GRACE_S)
         try:
-            return ops.time_sizes(group, sizes, options.bench_seconds, self.control.announce), None
-        except RuntimeError as exc:
+            return ops.time_sizes(group, sizes, options.bench_seconds, self.control.announce,
+                                  timed), None
+        except Exception as exc:  # a timeout, a lost peer, out of memory at the largest size
             self.broken = True
             return [], f"the bandwidth measurement failed: {ops.short_error(exc)}"
         finally:
