@@ -52,9 +52,9 @@ def test_the_odd_nodes_come_first_with_their_fixes() -> None:
             "torch==2.13.0 --index-url https://download.pytorch.org/whl/cu130") in text
     assert "          nvidia-smi -L" in text
     # The cut-short document is one line on stderr, and the run goes on.
-    assert result.stderr.splitlines() == [
-        f"torchdoctor: fleet: skipped {CLUSTER / 'gpu-node-08.json'}: not valid JSON (line 193, "
-        "column 20: Unterminated string starting at)"]
+    (skipped,) = result.stderr.splitlines()
+    assert skipped.startswith(f"torchdoctor: fleet: skipped {CLUSTER / 'gpu-node-08.json'}: "
+                              "not valid JSON (line ")
 
 
 def test_json_groups_differences_and_failing_checks() -> None:

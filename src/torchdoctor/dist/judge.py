@@ -187,8 +187,7 @@ def _verification(run: DistRun) -> Check:
         fix = Fix(record.fix_text, record.fix_commands) if record.fix_text else None
         problems.append(problem(record.code, "dist.verify", f"{where(run, ranks)}: "
                                 f"{record.message}", fix, Severity(record.severity)))
-    statuses = {r: CheckStatus(v.status) for r, v in checked.items()
-                if v.status in CheckStatus._value2member_map_}
+    statuses = {r: _check_status(v.status) for r, v in checked.items()}
     worst = max(statuses.values(), key=_ORDER.__getitem__, default=CheckStatus.UNKNOWN)
     good = [r for r, s in statuses.items() if s in (CheckStatus.OK, CheckStatus.WARNING)]
     if worst in (CheckStatus.OK, CheckStatus.WARNING):
@@ -201,6 +200,14 @@ def _verification(run: DistRun) -> Check:
     return Check("dist.verify", title, max(worst, _status(problems), key=_ORDER.__getitem__),
                  summary, tuple(f"rank {r}: {v.summary}" for r, v in checked.items()), reason,
                  tuple(problems))
+
+
+def _check_status(value: str) -> CheckStatus:
+    """A rank's verification status; one this torchdoctor does not know counts as unknown."""
+    try:
+        return CheckStatus(value)
+    except ValueError:
+        return CheckStatus.UNKNOWN
 
 
 # -- consistency ------------------------------------------------------------------------------

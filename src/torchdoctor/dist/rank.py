@@ -154,9 +154,11 @@ def execute(host: Host, launch: Launch, options: Options, say: Say, emit: Emit,
     rank = _Rank(torch, dist, host, launch, options, control, watchdog, say)
     if progress is not None and launch.rank == 0:
         rank.progress = progress
+    store_errors = tuple(getattr(dist, name) for name in ("DistStoreError", "DistNetworkError")
+                         if hasattr(dist, name)) or (RuntimeError,)
     try:
         return rank.run(emit)
-    except (RuntimeError, OSError, ValueError) as exc:  # the store went away mid-run
+    except (*store_errors, ConnectionError) as exc:  # the store went away mid-run
         say(f"torchdoctor: dist: rank {launch.rank}: the rendezvous store at "
             f"{launch.rendezvous} stopped answering: {ops.short_error(exc)}")
         return 1
@@ -177,6 +179,7 @@ class _Rank:
         self.node = socket.gethostname()
         self.broken = False  # a collective failed: the group may not tear down cleanly
         self.progress: Say = lambda _message: None
+        self.device_error: str | None = None  # the rank's device could not be set up
 
     def run(self, emit: Emit) -> int:
         launch, options, control = self.launch, self.options, self.control
@@ -214,15 +217,18 @@ class _Rank:
     # -- facts ------------------------------------------------------------------------------
 
     def facts(self) -> RankFacts:
-        """This rank's facts, and its verification (in a child, beside the node probes)."""
+        """This rank's facts, then its verification (in a child process). One thread does all
+        of it, in the background of the rendezvous: lazy imports never race."""
         torch, launch = self.torch, self.launch
-        backend, device, name, uuid = self.choose_device()
-        verifying = None
-        if self.options.verify:
-            verifying = _Background(lambda: self.verify(device.split(":")[0]))
+        try:
+            backend, device, name, uuid = self.choose_device()
+        except Exception as exc:  # CUDA that cannot initialise: the verification says why
+            self.device_error = ops.short_error(exc)
+            forced = self.options.backend
+            backend, device, name, uuid = (forced if forced != "auto" else "nccl"), "cpu", None, None
         driver, rocm, count, models = self.node_facts()
         version = getattr(torch, "version", None)
-        verify = verifying.result() if verifying is not None else None
+        verify = self.verify(device.split(":")[0]) if self.options.verify else None
         return RankFacts(
             rank=launch.rank, local_rank=launch.local_rank, node=self.node, pid=os.getpid(),
             python=".".join(str(v) for v in sys.version_info[:3]), executable=sys.executable,
@@ -299,6 +305,9 @@ class _Rank:
     def test(self, facts: RankFacts) -> RankOutcome:
         """Create the group, check each collective, time the bandwidth."""
         options, launch = self.options, self.launch
+        if self.device_error:
+            return RankOutcome(facts, error=f"its device: {self.device_error}",
+                               error_phase=BACKEND_PHASE)
         error, phase = self.init_group(facts)
         if error:
             return RankOutcome(facts, error=error, error_phase=phase)
