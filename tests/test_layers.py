@@ -29,6 +29,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "torchdoctor.recommend": EDGE + FRONT,
     "torchdoctor.install": EDGE + FRONT,
     "torchdoctor.verify.classify": EDGE + FRONT,
+    "torchdoctor.verify.classify_deep": EDGE + FRONT,
     "torchdoctor.verify.result": EDGE + FRONT,
     "torchdoctor.verify.outcome": EDGE + FRONT,
     "torchdoctor.verify.describe": EDGE + FRONT,

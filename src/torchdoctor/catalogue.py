@@ -124,6 +124,8 @@ _KINDS = (
     ProblemKind("cuda-init-failed", None, E, "CUDA initialisation fails"),
     ProblemKind("kernel-wrong-result", None, E, "A kernel computes a wrong result"),
     ProblemKind("kernel-failed", None, E, "A kernel fails to run"),
+    ProblemKind("cudnn-version-mismatch", None, E, "torch loaded another cuDNN than it was built with"),
+    ProblemKind("cuda-error-not-raised", None, E, "A CUDA error goes unreported"),
     ProblemKind("verify-crashed", None, E, "torch crashed during verification"),
     ProblemKind("verify-device-unavailable", None, E, "The requested device is not usable"),
     ProblemKind("companion-import-failed", None, W, "torchvision/torchaudio fails to import"),

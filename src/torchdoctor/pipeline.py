@@ -39,6 +39,7 @@ class Request:
     device: str = "auto"  # which devices the verification runs kernels on
     bench: bool = True
     bench_seconds: float = 1.0
+    deep: bool = False  # the deep stages too (training, conv, compile, ...)
     verify_timeout: float = 120.0  # the whole verification
     expect: str | None = None
     strict: bool = False
@@ -75,10 +76,12 @@ def gather(host: Host, request: Request, progress: Progress | None = None) -> Ga
     target, _ = choose_target(host, request.python)
     verifying = None
     if request.verify:
-        say("verifying torch in the target interpreter (import, kernels, benchmark)")
+        say("verifying torch in the target interpreter (import, kernels, "
+            + ("training, compile, benchmark)" if request.deep else "benchmark)"))
         verifying = _Background(lambda: run_verify(
             host, target, device=request.device, bench=request.bench,
-            timeout=request.verify_timeout, bench_seconds=request.bench_seconds))
+            timeout=request.verify_timeout, bench_seconds=request.bench_seconds,
+            deep=request.deep))
     if not request.detect:
         return Gathered(None, verifying.result() if verifying is not None else None)
     say("detecting the machine")

@@ -1,7 +1,7 @@
 """Verification child: proves that torch works, run by the *target* interpreter.
 
     python -I verify_torch.py --channel PATH [--device auto|cpu|cuda|mps|xpu] [--no-bench]
-                              [--bench-seconds S] [--stage-timeout S]
+                              [--bench-seconds S] [--stage-timeout S] [--deep]
 
 Needs only the standard library and torch, and must run on Python 3.8 (no 3.9+ syntax or APIs).
 Each stage's result is one JSON line appended to the channel file the moment the stage ends
@@ -10,6 +10,7 @@ the parent. Nothing is written to stdout: stray prints from torch and friends ca
 result. A watchdog thread ends a stage that overruns its budget after recording it; faulthandler is
 the backstop for hangs that hold the GIL, and prints the Python stack of a crash on stderr.
 This file is one self-contained script on purpose: isolated mode puts nothing else on sys.path.
+The deep stages (`--deep`) live beside it in verify_deep.py, loaded by path only when asked for.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ import warnings
 from typing import Any, Callable, Dict, List
 
 STAGES = ("import", "build", "devices", "compatibility", "kernels", "companions", "benchmark")
+# Under --deep: the correctness stages, then torch.compile (whose worker process ran beside
+# them), then the timed stages once the machine is quiet again, and last the stage that may
+# leave CUDA unusable in this process.
+DEEP_STAGES = ("training", "convolution", "linalg", "autocast", "companion_ops", "nccl",
+               "compile", "throughput", "device_errors")
+DEEP_ORDER = STAGES[:-1] + DEEP_STAGES[:7] + ("benchmark",) + DEEP_STAGES[7:]
 EXIT_STAGE_TIMEOUT = 124
 _MAX_TEXT = 2000
 _GRACE_S = 5.0  # the faulthandler backstop fires this long after the watchdog should have
@@ -247,16 +254,27 @@ class Verifier:
         self.accelerators: List[Data] = []  # usable devices other than the CPU
         self.no_kernels: Dict[str, str] = {}  # device id -> why the kernel stage skips it
         self.kernel_ok: List[str] = ["cpu"]
+        self.companions: Data = {}  # the companions stage's data
+        self.bench_gflops: Dict[str, float] = {}  # device -> float32 GFLOP/s
+        self.order = DEEP_ORDER if getattr(args, "deep", False) else STAGES
+        self.deep: Any = _load_deep().DeepStages(self, sys.modules[__name__]) if (
+            self.order is DEEP_ORDER) else None
 
     def run(self) -> None:
         started = time.perf_counter()
-        for name in STAGES:
-            self.run_stage(name)
+        if self.deep is not None:
+            self.deep.start_worker()
+        try:
+            for name in self.order:
+                self.run_stage(name)
+        finally:
+            if self.deep is not None:
+                self.deep.close()
         self.channel.write({"event": "done", "duration_s": time.perf_counter() - started})
 
     def budget(self, name: str) -> float:
         base = float(self.args.stage_timeout)
-        if name == "benchmark":
+        if name in ("benchmark", "throughput"):
             return base + 2.5 * float(self.args.bench_seconds) * (1 + len(self.accelerators))
         return base
 
@@ -272,7 +290,7 @@ class Verifier:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    record["status"] = getattr(self, "stage_" + name)(data) or "ok"
+                    record["status"] = self.stage_method(name)(data) or "ok"
                 except BaseException as exc:  # a stage's failure is data, whatever it is
                     record["status"] = "failed"
                     record.update(_error_fields(exc))
@@ -286,10 +304,15 @@ class Verifier:
         record["data"] = data
         self.channel.write(record)
 
+    def stage_method(self, name: str) -> Callable[[Data], str]:
+        method: Callable[[Data], str] = getattr(self, "stage_" + name, None) or getattr(
+            self.deep, "stage_" + name)
+        return method
+
     def skip_reason(self, name: str) -> str:
         if name != "import" and self.torch is None:
             return "torch could not be imported"
-        if name == "benchmark" and self.args.no_bench:
+        if name in ("benchmark", "throughput") and self.args.no_bench:
             return "benchmark disabled (--no-bench)"
         return ""
 
@@ -526,6 +549,7 @@ class Verifier:
             data[name]["seconds"] = time.perf_counter() - started
         if status == "skipped":
             data["reason"] = "torchvision and torchaudio are not installed"
+        self.companions = data
         return status
 
     def stage_benchmark(self, data: Data) -> str:
@@ -545,6 +569,7 @@ class Verifier:
             except Exception as exc:  # e.g. out of memory: the other devices still get measured
                 entry.update(_error_fields(exc))
                 entry.pop("traceback", None)
+        self.bench_gflops = {r["device"]: r["gflops"] for r in results if r.get("gflops")}
         cpu = results[0].get("gflops") if results and results[0]["device"] == "cpu" else None
         for entry in results[1:]:
             if cpu and entry.get("gflops"):
@@ -552,8 +577,10 @@ class Verifier:
         return "ok" if all("gflops" in r for r in results) else "failed"
 
 
-def _bench(torch: Any, dev: str, kind: str, budget: float, memory: Any) -> Data:
-    """Median time of a float32 square matmul, sized so that the whole takes about `budget`."""
+def _bench(torch: Any, dev: str, kind: str, budget: float, memory: Any,
+           dtype: Any = None) -> Data:
+    """Median time of a square matmul (float32 unless `dtype`), sized so that the whole takes
+    about `budget`."""
     sync = _sync(torch, kind)
     max_n = 4096 if kind == "cpu" else 16384
     if memory:  # three n×n float32 matrices in at most a quarter of the device memory
@@ -570,7 +597,11 @@ def _bench(torch: Any, dev: str, kind: str, budget: float, memory: Any) -> Data:
         return (time.perf_counter() - t0) / inner
 
     def calibrate(size: int) -> Any:
-        x, y = torch.randn(size, size, device=dev), torch.randn(size, size, device=dev)
+        if dtype is None:
+            x, y = torch.randn(size, size, device=dev), torch.randn(size, size, device=dev)
+        else:
+            x = torch.randn(size, size, device=dev, dtype=dtype)
+            y = torch.randn(size, size, device=dev, dtype=dtype)
         per_op(x, y, 1)  # warm-up: library initialisation, kernel selection
         # The best of three: a busy machine slows some runs, never speeds one up.
         return x, y, min(per_op(x, y, 1) for _ in range(3))
@@ -596,6 +627,17 @@ def _bench(torch: Any, dev: str, kind: str, budget: float, memory: Any) -> Data:
         "gflops": 2.0 * n**3 / median / 1e9,
         "total_s": time.perf_counter() - started,
     }
+
+
+def _load_deep() -> Any:
+    """verify_deep.py from this script's folder (never from sys.path: nothing may shadow it)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_deep.py")
+    spec = importlib.util.spec_from_file_location("torchdoctor_verify_deep", path)
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot load %s" % path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _add_user_site() -> None:
@@ -643,6 +685,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--bench-seconds", type=float, default=1.0)
     parser.add_argument("--stage-timeout", type=float, default=60.0)
     parser.add_argument("--pythonpath", default="")
+    parser.add_argument("--deep", action="store_true")
+    parser.add_argument("--compile-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # Our own directory (pre-3.11 isolated mode still adds it) must not shadow anything.
     here = os.path.dirname(os.path.abspath(__file__))
@@ -652,6 +696,8 @@ def main(argv: List[str]) -> int:
     sys.path[0:0] = [p for p in entries if p not in sys.path]
     _add_user_site()
     faulthandler.enable(file=sys.stderr, all_threads=True)
+    if args.compile_worker:  # verify_deep's torch.compile worker, started by a deep child
+        return int(_load_deep().worker_main(args, sys.modules[__name__]))
     channel = Channel(args.channel)
     channel.write(
         {
@@ -663,7 +709,7 @@ def main(argv: List[str]) -> int:
             "implementation": platform.python_implementation(),
             "platform": sys.platform,
             "machine": platform.machine(),
-            "stages": list(STAGES),
+            "stages": list(DEEP_ORDER if args.deep else STAGES),
         }
     )
     Verifier(args, channel).run()

@@ -9,6 +9,7 @@ import typer
 from torchdoctor.cli.options import (
     DEFAULT_TIMEOUT,
     DEFAULT_VERIFY_TIMEOUT,
+    DeepOption,
     ExpectCudaOption,
     ExpectOption,
     ExpectTorchOption,
@@ -37,6 +38,7 @@ def check_command(
     strict: StrictOption = False,
     no_verify: NoVerifyOption = False,
     no_bench: NoBenchOption = False,
+    deep: DeepOption = False,
     verify_timeout: VerifyTimeoutOption = DEFAULT_VERIFY_TIMEOUT,
     error_file: Annotated[
         str | None,
@@ -70,7 +72,8 @@ def check_command(
     outputs = plan_outputs(env, "check", json_output, output_format, output)
     json_output = outputs.stdout == "json"
     bad = python_path_error(env, python) or project_path_error(env, project) or \
-        expect_error(expect, expect_torch, expect_cuda)
+        expect_error(expect, expect_torch, expect_cuda) or (
+            "--deep needs the verification: drop --no-verify" if deep and no_verify else None)
     if bad:
         raise fail(env, "check", bad, json_output)
     try:
@@ -79,8 +82,8 @@ def check_command(
         raise fail(env, "check", str(exc), json_output) from None
     request = Request(
         command="check", python=python, timeout=timeout, verify=not no_verify,
-        bench=not no_bench, verify_timeout=verify_timeout, expect=expect, strict=strict,
-        error_text=error_text, expect_torch=expect_torch, expect_cuda=expect_cuda,
+        bench=not no_bench, deep=deep, verify_timeout=verify_timeout, expect=expect,
+        strict=strict, error_text=error_text, expect_torch=expect_torch, expect_cuda=expect_cuda,
         project=project,
     )
     report = run(env.host, request, None if json_output else env.progress)

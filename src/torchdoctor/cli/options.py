@@ -97,6 +97,12 @@ NoVerifyOption = Annotated[
     bool, typer.Option("--no-verify", help="Skip importing torch and running kernels.")
 ]
 NoBenchOption = Annotated[bool, typer.Option("--no-bench", help="Skip the matmul benchmark.")]
+DeepOption = Annotated[
+    bool,
+    typer.Option("--deep", help="Also train a small CNN and check cuDNN conv, linear algebra, "
+                 "autocast, torch.compile, torchvision/torchaudio ops, NCCL, per-dtype matmul "
+                 "speed and copy bandwidth on every device (slower)."),
+]
 
 ExpectTorchOption = Annotated[
     str | None,

@@ -17,6 +17,7 @@ from torchdoctor.cli.options import (
     BENCH_SECONDS_RANGE,
     DEFAULT_TIMEOUT,
     DEFAULT_VERIFY_TIMEOUT,
+    DeepOption,
     ExpectCudaOption,
     ExpectTorchOption,
     FormatOption,
@@ -33,7 +34,8 @@ from torchdoctor.cli.options import (
 HELP = (
     "Verify torch in the target interpreter: import it, inspect the build and the devices, "
     "compare the build's GPU targets with the devices, run a matmul on each device against a "
-    "float64 reference, and time CPU against accelerator.\n\n"
+    "float64 reference, and time CPU against accelerator; --deep adds a small CNN trained a "
+    "few steps, cuDNN conv, linear algebra, autocast, torch.compile and more.\n\n"
     "Exit codes: 0 all stages passed · 1 an error problem · 2 usage error · "
     "3 incomplete (a stage timed out or was killed, nothing else failed)."
 )
@@ -68,6 +70,7 @@ def verify_command(
         typer.Option("--bench-seconds", metavar="SECONDS", callback=seconds(*BENCH_SECONDS_RANGE),
                      help="Benchmark budget per device (default 1 s; 0.05 to 60 s)."),
     ] = 1.0,
+    deep: DeepOption = False,
     verify_timeout: VerifyTimeoutOption = DEFAULT_VERIFY_TIMEOUT,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
     verbose: VerboseOption = 0,
@@ -91,7 +94,7 @@ def verify_command(
     # else the active venv or conda env, else this interpreter.
     request = Request(command="verify", python=python, timeout=timeout, detect=False,
                       device=device.value, bench=not no_bench, bench_seconds=bench_seconds,
-                      verify_timeout=verify_timeout, expect_torch=expect_torch,
+                      deep=deep, verify_timeout=verify_timeout, expect_torch=expect_torch,
                       expect_cuda=expect_cuda)
     report = run(env.host, request, None if json_output else env.progress)
     raise emit_report(env, report, outputs=outputs, verbose=verbose)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from torchdoctor.catalogue import problem
 from torchdoctor.report import Fix, Problem, Severity
 from torchdoctor.verify import fixes
+from torchdoctor.verify.classify_deep import deep_problems
 from torchdoctor.verify.errors import (
     BENIGN_CUDA_INIT,
     error_text,
@@ -18,7 +19,13 @@ from torchdoctor.verify.errors import (
     match_import_error,
     numpy_abi_text,
 )
-from torchdoctor.verify.result import Interruption, StageResult, StageStatus, VerifyResult
+from torchdoctor.verify.result import (
+    DEEP_STAGES,
+    Interruption,
+    StageResult,
+    StageStatus,
+    VerifyResult,
+)
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -43,6 +50,8 @@ def classify(result: VerifyResult, env: Mapping[str, str]) -> tuple[Problem, ...
             found += _kernel_problems(result, stage)
         elif stage.name == "companions":
             found += _companion_problems(result, stage, py)
+        elif stage.name in DEEP_STAGES:
+            found += deep_problems(result, stage, env, py)
     unique: dict[tuple[str, str], Problem] = {}
     for found_problem in found:
         unique.setdefault((found_problem.code, found_problem.message), found_problem)

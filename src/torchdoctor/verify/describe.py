@@ -143,6 +143,116 @@ def _benchmark(data: Data) -> str:
     return benchmark_text(data)
 
 
+# -- the deep stages: one part per device, its entries (ops, dtypes) joined by commas ----------
+
+_SHORT = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "tf32": "tf32"}
+
+
+def _error(value: object) -> str:
+    return f"{value:.0e}" if isinstance(value, int | float) else "?"
+
+
+def _not_ok(entry: Data) -> str:
+    status = entry.get("status")
+    if status == "error":
+        return f"fails ({entry.get('error_type') or 'error'})"
+    if status in ("skipped", "unknown"):
+        return f"{status} ({entry.get('reason') or '?'})"
+    return "WRONG" if status == "wrong" else str(status)
+
+
+def _by_device(entries: object, item: Callable[[Data], str]) -> str:
+    """"CPU solve 1e-07, svdvals 2e-07 · cuda:0 solve 3e-07, svdvals fails (RuntimeError)"."""
+    parts: dict[str, list[str]] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, Mapping):
+            parts.setdefault(device_label(str(entry.get("device"))), []).append(item(entry))
+    return " · ".join(f"{device} {', '.join(p for p in items if p)}".strip()
+                      for device, items in parts.items())
+
+
+def _named(name: str, entry: Data, ok: str) -> str:
+    detail = ok if entry.get("status") == "ok" else _not_ok(entry)
+    return f"{name} {detail}".strip()
+
+
+def _training(data: Data) -> str:
+    def item(entry: Data) -> str:
+        losses = entry.get("losses") or []
+        if entry.get("status") != "ok" or len(losses) < 2:
+            return _not_ok(entry) if entry.get("status") != "ok" else "ok"
+        text = f"loss {losses[0]:.2f}→{losses[-1]:.2f}"
+        if isinstance(entry.get("diff_vs_cpu"), int | float):
+            text += f", CPU ±{entry['diff_vs_cpu']:.0e}"
+        return text
+
+    return f"{data.get('steps', '?')} steps: " + _by_device(data.get("results"), item)
+
+
+def _convolution(data: Data) -> str:
+    def item(entry: Data) -> str:
+        via = f" via {entry['via']}" if entry.get("via") else ""
+        return _named("", entry, f"rel. error {_error(entry.get('rel_error'))}{via}")
+
+    text = _by_device(data.get("results"), item)
+    info = data.get("cudnn")
+    if isinstance(info, Mapping):
+        same = info.get("runtime") == info.get("compiled")
+        built = "" if same else f" (built with {info.get('compiled')})"
+        text += f" · {info.get('library')} {info.get('runtime')}{built}"
+    return text
+
+
+def _linalg(data: Data) -> str:
+    return _by_device(data.get("results"), lambda e: _named(
+        str(e.get("op", "")), e, _error(e.get("rel_error"))))
+
+
+def _autocast(data: Data) -> str:
+    return _by_device(data.get("results"), lambda e: _named(
+        _SHORT.get(str(e.get("dtype")), str(e.get("dtype") or "")), e,
+        _error(e.get("rel_error"))))
+
+
+def _companion_ops(data: Data) -> str:
+    return _by_device(data.get("results"), lambda e: _named(
+        str(e.get("op", "")), e,
+        _error(e["rel_error"]) if isinstance(e.get("rel_error"), int | float) else ""))
+
+
+def _compile(data: Data) -> str:
+    return _by_device(data.get("results"), lambda e: _named(
+        "", e, f"ok ({seconds(e.get('seconds'))})"))
+
+
+def _throughput(data: Data) -> str:
+    def item(entry: Data) -> str:
+        if entry.get("copy"):
+            name = "H2D" if entry["copy"] == "h2d" else "D2H"
+            pinned = "" if entry.get("pinned", True) else " pageable"
+            return _named(name, entry, f"{float(entry.get('gb_s') or 0):.1f} GB/s{pinned}")
+        speedup = entry.get("speedup")
+        times = ""
+        if isinstance(speedup, int | float):
+            times = f" ({speedup:.0f}×)" if speedup >= 10 else f" ({speedup:.1f}×)"
+        figure = rate(float(entry["gflops"])) if entry.get("gflops") else "?"
+        return _named(_SHORT.get(str(entry.get("dtype")), str(entry.get("dtype"))), entry,
+                      f"{figure}{times}")
+
+    return _by_device([*(data.get("matmul") or []), *(data.get("copy") or [])], item)
+
+
+def _nccl(data: Data) -> str:
+    if data.get("version"):
+        return f"{data.get('library', 'NCCL')} {data['version']}"
+    return str(data.get("error") or "no NCCL backend")
+
+
+def _device_errors(data: Data) -> str:
+    return _by_device(data.get("results"), lambda e: _named(
+        "out-of-bounds index", e, f"raised {e.get('raised', 'an error')}"))
+
+
 STAGE_TEXT: dict[str, Callable[[Data], str]] = {
     "import": _import,
     "build": _build,
@@ -151,14 +261,28 @@ STAGE_TEXT: dict[str, Callable[[Data], str]] = {
     "kernels": _kernels,
     "companions": _companions,
     "benchmark": _benchmark,
+    "training": _training,
+    "convolution": _convolution,
+    "linalg": _linalg,
+    "autocast": _autocast,
+    "companion_ops": _companion_ops,
+    "nccl": _nccl,
+    "compile": _compile,
+    "throughput": _throughput,
+    "device_errors": _device_errors,
 }
+
+
+def _has_entries(data: Data) -> bool:
+    return any(data.get(key) for key in ("results", "matmul", "copy"))
 
 
 def describe_stage(stage: StageResult) -> str:
     """One line for a stage: facts when it passed, the reason when it did not."""
-    if stage.status is StageStatus.SKIPPED or stage.status is StageStatus.NOT_RUN:
+    if stage.status in (StageStatus.SKIPPED, StageStatus.NOT_RUN, StageStatus.UNKNOWN):
         return stage.reason or stage.status.value.replace("_", " ")
-    if stage.interruption is not None or (stage.status is StageStatus.FAILED and stage.error):
+    if stage.interruption is not None or (stage.status is StageStatus.FAILED and stage.error
+                                          and not _has_entries(stage.data)):
         kind = f"{stage.error_type}: " if stage.error_type else ""
         lines = (stage.error or "").strip().splitlines() or ["failed"]
         return f"{kind}{lines[0][:200]}"

@@ -37,6 +37,9 @@ _COMPANION_MISMATCH = (
     "couldn't load custom c++ ops",
     "was compiled with",
     "incompatible",
+    # the dispatcher's words when a companion has no kernels for torch's backend
+    "could not run 'torchvision::",
+    "could not run 'torchaudio::",
 )
 # CUDA initialisation texts that only mean "no NVIDIA GPU here": not a broken install.
 BENIGN_CUDA_INIT = ("found no nvidia driver", "no cuda-capable device is detected")

@@ -109,12 +109,96 @@ def new_build(needs: str) -> Fix:
     )
 
 
-def wrong_result() -> Fix:
+def wrong_result(command: str = "torchdoctor verify") -> Fix:
     """A kernel computed a wrong result: driver or hardware, rarely torch."""
     return Fix(
         "Update the GPU driver and run the verification again; if the result stays wrong, "
         "report it with `torchdoctor report` (it may be faulty hardware or a driver bug):",
-        ("torchdoctor verify",),
+        (command,),
+    )
+
+
+DEEP_COMMAND = "torchdoctor verify --deep"
+
+
+def cudnn(py: str) -> Fix:
+    """torch loaded another cuDNN than the one it was built with."""
+    return Fix(
+        "Another cuDNN comes before the one torch pins: a system cuDNN on the library path, or an "
+        "nvidia-cudnn wheel of another version. Remove it from LD_LIBRARY_PATH, or reinstall torch "
+        f"so that pip installs the cuDNN wheel it pins (`{INSTALL_COMMAND}` prints the command). "
+        "To see the cuDNN wheels installed:",
+        (f"{py} -m pip list",),
+    )
+
+
+def compile_toolchain(platform: str, headers: bool, py: str) -> Fix:
+    """torch.compile's CPU backend needs a C++ compiler (and the Python headers)."""
+    if headers:
+        return Fix(
+            "Install the development headers of this Python (python3.X-dev on Debian and Ubuntu, "
+            "python3-devel on Fedora and RHEL; a Python built elsewhere brings its own), then run "
+            "the check again; this prints where Python.h must be:",
+            (f'{py} -c "import sysconfig; print(sysconfig.get_paths()[\'include\'])"',),
+        )
+    how = {
+        "win32": "the Visual Studio Build Tools (C++ workload), and run from a Developer "
+                 "PowerShell so that cl.exe is on PATH",
+        "darwin": "Apple's command line tools (xcode-select --install)",
+    }.get(platform, "g++ (sudo apt-get install -y g++ on Debian and Ubuntu, sudo dnf install -y "
+                    "gcc-c++ on Fedora and RHEL), or set CXX to the compiler to use")
+    return Fix(f"Install a C++ compiler for torch.compile's CPU backend: {how}. Then run the "
+               "check again:", (DEEP_COMMAND,))
+
+
+def triton(py: str, windows: bool) -> Fix:
+    """torch.compile's GPU backend needs Triton."""
+    if windows:
+        return Fix(
+            "Triton publishes no Windows packages: install the community triton-windows build "
+            "that matches this torch release (its README lists the pairs), or run under WSL 2. "
+            "To see what is installed:", (f"{py} -m pip list",))
+    return Fix(
+        "Install the triton release this torch pins (torch's own wheels require it; an install "
+        "with --no-deps or a removed triton leaves it out): pip names what is missing:",
+        (f"{py} -m pip check",),
+    )
+
+
+def triton_gpu_too_old(windows: bool) -> Fix:
+    """Triton needs compute capability 7.0 or newer."""
+    line = '$env:TORCHDYNAMO_DISABLE="1"' if windows else "export TORCHDYNAMO_DISABLE=1"
+    return Fix(
+        "No install makes Triton support this GPU (it needs compute capability 7.0 or newer): "
+        'run without torch.compile, or compile with backend="aot_eager". This turns '
+        "torch.compile off for programs started from this shell:", (line,))
+
+
+def compile_python(py: str) -> Fix:
+    """torch.compile does not support this Python yet."""
+    return Fix(
+        "torch.compile supports a Python release only from a later torch on: use a newer torch "
+        f"(`{INSTALL_COMMAND}` prints the command), or an older Python. This Python is:",
+        (f"{py} --version",),
+    )
+
+
+def nccl() -> Fix:
+    """A CUDA/ROCm build without NCCL (RCCL)."""
+    return Fix(
+        "Install torch from pytorch.org's index or PyPI: their Linux GPU wheels bring NCCL. "
+        "A build from source needs USE_NCCL=1. This prints the install command:",
+        (INSTALL_COMMAND,),
+    )
+
+
+def cuda_error_not_raised() -> Fix:
+    """A device-side error went unreported."""
+    return Fix(
+        "A build that compiles device-side assertions out (a custom or vendor build) reads out "
+        "of bounds silently: install pytorch.org's build (this prints the command). If it is "
+        "that build, update the driver and report it with `torchdoctor report`:",
+        (INSTALL_COMMAND,),
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from torchdoctor.report import ACCELERATORS, Check, CheckStatus, Severity
 from torchdoctor.verify.describe import benchmark_text, describe_stage, device_label, seconds
-from torchdoctor.verify.result import StageResult, StageStatus, VerifyResult
+from torchdoctor.verify.result import DEEP_STAGES, StageResult, StageStatus, VerifyResult
 
 CHECK_ID = "verify"
 CHECK_TITLE = "PyTorch works"
@@ -20,6 +20,9 @@ EXPECT_KINDS: Mapping[str, frozenset[str]] = {
     "gpu": frozenset(ACCELERATORS),
 }
 _LABEL = {"cpu": "CPU", "cuda": "CUDA", "rocm": "ROCm", "mps": "MPS", "xpu": "XPU", "gpu": "GPU"}
+# Stage titles where the name does not read well capitalised.
+TITLES = {"linalg": "Linear algebra", "companion_ops": "Companion ops", "nccl": "NCCL",
+          "device_errors": "Device errors"}
 
 
 def device_kinds(result: VerifyResult) -> dict[str, str]:
@@ -92,6 +95,9 @@ def _incomplete_reason(result: VerifyResult) -> str:
     stage = result.interrupted_stage
     if stage is not None:
         return f"{stage.error} in the {stage.name} stage"
+    unknown = next((s for s in result.stages if s.status is StageStatus.UNKNOWN), None)
+    if unknown is not None:
+        return f"{unknown.name}: {unknown.reason or 'could not be judged'}"
     return result.error or "the verification did not finish"
 
 
@@ -106,6 +112,9 @@ def _healthy_summary(result: VerifyResult, version: str) -> str:
     else:
         devices = passing_devices(result)
         parts.append("matmul ok on " + ", ".join(device_label(d) for d in devices))
+    if result.deep:
+        passed = [s for s in result.stages if s.name in DEEP_STAGES and s.ok]
+        parts.append(f"deep: {len(passed)} checks passed")
     return " · ".join(parts)
 
 
@@ -119,13 +128,14 @@ def stage_checks(result: VerifyResult) -> tuple[Check, ...]:
         reason = describe_stage(stage) if status is CheckStatus.UNKNOWN else None
         summary = "could not finish" if reason else describe_stage(stage)
         details = (f"took {seconds(stage.duration_s)}",) if stage.duration_s else ()
-        checks.append(Check(f"{CHECK_ID}.{stage.name}", stage.name.capitalize(), status,
-                            summary, details, reason))
+        title = TITLES.get(stage.name, stage.name.capitalize())
+        checks.append(Check(f"{CHECK_ID}.{stage.name}", title, status, summary, details, reason))
     return tuple(checks)
 
 
 def _stage_status(stage: StageResult) -> CheckStatus:
-    if stage.status is StageStatus.NOT_RUN or stage.interruption is not None:
+    unknown = (StageStatus.NOT_RUN, StageStatus.UNKNOWN)
+    if stage.status in unknown or stage.interruption is not None:
         return CheckStatus.UNKNOWN
     if stage.status is StageStatus.SKIPPED:
         return CheckStatus.NOT_APPLICABLE

@@ -15,6 +15,16 @@ from torchdoctor.report import Problem
 
 # The child's stages, in the order it runs them (the child sends the same list in its hello line).
 STAGES = ("import", "build", "devices", "compatibility", "kernels", "companions", "benchmark")
+# `--deep` adds these: the correctness stages, torch.compile (its worker ran beside them), then
+# the timed stages once the machine is quiet again, and last the one that may poison CUDA.
+DEEP_STAGES = ("training", "convolution", "linalg", "autocast", "companion_ops", "nccl",
+               "compile", "throughput", "device_errors")
+DEEP_ORDER = STAGES[:-1] + DEEP_STAGES[:7] + ("benchmark",) + DEEP_STAGES[7:]
+
+
+def stage_names(deep: bool) -> tuple[str, ...]:
+    """The stages a verification runs, in order."""
+    return DEEP_ORDER if deep else STAGES
 
 
 class StageStatus(str, Enum):
@@ -23,6 +33,7 @@ class StageStatus(str, Enum):
     OK = "ok"
     FAILED = "failed"  # it ran and found a problem, raised, crashed or timed out
     SKIPPED = "skipped"  # deliberately not run (--no-bench, nothing to check, torch missing)
+    UNKNOWN = "unknown"  # it ran but could not judge (torch.compile without its toolchain)
     NOT_RUN = "not_run"  # the child never reached it (it died or was stopped before)
 
 
@@ -83,6 +94,7 @@ class VerifyResult:
     notes: tuple[str, ...] = ()  # things worth knowing that are not problems
     stderr_tail: str = ""
     problems: tuple[Problem, ...] = ()
+    deep: bool = False  # the deep stages were asked for (`--deep`)
 
     def stage(self, name: str) -> StageResult | None:
         """The result of the stage called `name`, if the runner knows that stage."""
@@ -101,9 +113,11 @@ class VerifyResult:
 
     @property
     def incomplete(self) -> bool:
-        """True when a stage was cut short (timeout, crash, kill) or never reached."""
+        """True when a stage was cut short (timeout, crash, kill), never reached, or could not
+        judge what it checks."""
         return any(
-            s.interruption is not None or s.status is StageStatus.NOT_RUN for s in self.stages
+            s.interruption is not None or s.status in (StageStatus.NOT_RUN, StageStatus.UNKNOWN)
+            for s in self.stages
         ) or (self.error is not None and not self.stages)
 
     @property
@@ -116,6 +130,7 @@ class VerifyResult:
         return {
             "python": self.python,
             "device": self.device,
+            "deep": self.deep,
             "torch_version": self.torch_version,
             "complete": not self.incomplete,
             "duration_s": _round(self.duration_s),
@@ -166,6 +181,7 @@ def from_dict(data: Mapping[str, Any]) -> VerifyResult:
         child=dict(child) if isinstance(child, Mapping) else {},
         notes=tuple(str(n) for n in data.get("notes") or () if isinstance(n, str)),
         stderr_tail=str(data.get("stderr_tail") or ""),
+        deep=data.get("deep") is True,
     )
 
 

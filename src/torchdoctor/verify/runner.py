@@ -18,11 +18,11 @@ from typing import Any
 from torchdoctor.host import Host, ProcResult
 from torchdoctor.verify.classify import classify
 from torchdoctor.verify.result import (
-    STAGES,
     Interruption,
     StageResult,
     StageStatus,
     VerifyResult,
+    stage_names,
 )
 
 CHILD_SCRIPT = "verify_torch.py"
@@ -53,8 +53,10 @@ def run_verify(
     *,
     bench_seconds: float = 1.0,
     stage_timeout: float | None = None,
+    deep: bool = False,
 ) -> VerifyResult:
-    """Verify the torch of `python`: run the child with a whole `timeout`, classify the outcome."""
+    """Verify the torch of `python`: run the child with a whole `timeout`, classify the outcome.
+    `deep` adds the deep stages (docs/verify.md, "--deep")."""
     if device not in DEVICES:
         raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
     budget = default_stage_timeout(timeout) if stage_timeout is None else stage_timeout
@@ -66,8 +68,10 @@ def run_verify(
     args += ["--stage-timeout", f"{budget:g}"]
     if not bench:
         args.append("--no-bench")
+    if deep:
+        args.append("--deep")
     proc = host.run_python(python, CHILD_SCRIPT, args, timeout)
-    result = build_result(proc, python=python, device=device, timeout=timeout)
+    result = build_result(proc, python=python, device=device, timeout=timeout, deep=deep)
     return replace(result, problems=classify(result, host.env))
 
 
@@ -100,14 +104,16 @@ def parse_channel(text: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]],
     return hello, records, done, notes
 
 
-def build_result(proc: ProcResult, *, python: str, device: str, timeout: float) -> VerifyResult:
+def build_result(proc: ProcResult, *, python: str, device: str, timeout: float,
+                 deep: bool = False) -> VerifyResult:
     """The unclassified result of one child run (pure: tests feed it hand-made ProcResults)."""
     hello, records, done, notes = parse_channel(proc.channel)
     sig = _signal_of(proc)
     stages: list[StageResult] = []
+    names = stage_names(deep)
     # The child's watchdog records the stage it stopped; otherwise the first missing one is it.
-    stopped_in = next((n for n in STAGES if records.get(n, {}).get("timed_out")), None)
-    for name in STAGES:
+    stopped_in = next((n for n in names if records.get(n, {}).get("timed_out")), None)
+    for name in names:
         if name in records:
             stages.append(_from_record(name, records[name]))
         elif hello and not done and stopped_in is None:
@@ -141,6 +147,7 @@ def build_result(proc: ProcResult, *, python: str, device: str, timeout: float) 
         child={k: v for k, v in hello.items() if k != "event"},
         notes=tuple(notes),
         stderr_tail=proc.stderr[-4000:],
+        deep=deep,
     )
 
 
