@@ -102,3 +102,41 @@ def test_cli_device_cuda_on_a_cpu_build(result: VerifyResult, validate: Validate
     assert doc["status"] == "fail"
     assert [p["code"] for p in doc["problems"]] == ["verify-device-unavailable"]
     assert doc["verify"]["stages"][-1]["status"] == "skipped"
+
+
+@pytest.fixture(scope="module")
+def deep() -> VerifyResult:
+    pytest.importorskip("torch")
+    return run_verify(RealHost(), sys.executable, bench_seconds=0.2, timeout=300.0, deep=True)
+
+
+def test_deep_stages_on_the_real_build(deep: VerifyResult) -> None:
+    assert [p.severity.value for p in deep.problems if p.severity.value != "info"] == []
+    assert deep.error is None
+    for stage in deep.stages:
+        allowed = {StageStatus.OK, StageStatus.SKIPPED}
+        if stage.name == "compile":  # unknown when this machine lacks torch.compile's toolchain
+            allowed.add(StageStatus.UNKNOWN)
+        assert stage.status in allowed, stage
+    losses = deep.data("training")["results"][0]["losses"]
+    assert len(losses) == 5
+    assert losses[-1] < losses[0]
+    assert deep.data("convolution")["results"][0]["rel_error"] < 1e-4
+    assert {e["op"] for e in deep.data("linalg")["results"]} == {"solve", "svdvals"}
+    assert deep.data("autocast")["results"][0]["dtype"] == "bfloat16"
+    throughput = deep.data("throughput")["matmul"][0]
+    assert throughput["dtype"] == "bfloat16"
+    assert throughput["gflops"] > 0
+
+
+def test_deep_compile_is_judged_or_says_what_is_missing(deep: VerifyResult) -> None:
+    entry = deep.data("compile")["results"][0]
+    assert entry["device"] == "cpu"
+    if entry["status"] == "unknown":
+        codes = {p.code for p in deep.problems}
+        assert codes <= {"compile-toolchain-missing", "probe-failed"}, codes
+        assert to_check(deep).status is CheckStatus.UNKNOWN
+    else:
+        assert entry["status"] == "ok", entry
+        assert entry["rel_error"] < 1e-4
+        assert to_check(deep).status is CheckStatus.OK

@@ -121,6 +121,16 @@ def autocast_dtypes(kind: str, info: Data) -> List[str]:
     return []
 
 
+def autocast_available(torch: Any, device_type: str) -> bool:
+    """Whether this torch has autocast for the device type (MPS only from torch 2.5 on)."""
+    if not hasattr(torch, "autocast"):
+        return False
+    check = getattr(getattr(torch, "amp", None), "is_autocast_available", None)
+    if check is None:  # before torch 2.4: CPU and CUDA were the ones
+        return device_type in ("cpu", "cuda")
+    return bool(check(device_type))
+
+
 def bench_dtypes(kind: str, info: Data) -> List[Tuple[str, str]]:
     """(label, torch dtype) measured by the throughput stage beyond the benchmark's float32."""
     if kind == "cuda":
@@ -175,6 +185,9 @@ def compile_check(torch: Any, dev: str, kind: str, core: Any) -> Data:
     """torch.compile (the default Inductor backend) of a tiny function, against eager mode."""
     entry: Data = {"device": dev, "kind": kind}
     started = time.perf_counter()
+    if not hasattr(torch, "compile"):
+        entry.update(status="skipped", reason="torch.compile is new in torch 2.0")
+        return entry
     missing = toolchain_missing(kind)
     if missing is not None:
         entry.update(missing, status="unknown")
@@ -476,7 +489,7 @@ class DeepStages:
     def start_worker(self) -> None:
         try:
             self.worker = CompileWorker(self.core, self.v.args)
-        except (OSError, ValueError):  # no worker: the compile stage runs in this process
+        except Exception:  # no usable sys.executable: the compile stage runs in this process
             self.worker = None
 
     def close(self) -> None:
@@ -598,6 +611,9 @@ class DeepStages:
         ref_conv = functional.conv2d(x.to(torch.float64), w.to(torch.float64), padding=1)
 
         def check(dev: str, kind: str, info: Data) -> List[Data]:
+            if not autocast_available(torch, _autocast_type(kind)):
+                return [{"status": "skipped",
+                         "reason": "this torch has no autocast for %s" % _autocast_type(kind)}]
             entries = []
             for name in autocast_dtypes(kind, info):
                 dtype = getattr(torch, name)
