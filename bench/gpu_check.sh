@@ -4,13 +4,14 @@
 #   bash bench/gpu_check.sh            # uses $PYTHON, else python3
 #
 # 1. `torchdoctor check --expect cuda --json`, 2. a full `torchdoctor verify --json` with the CPU
-#    vs GPU benchmark,
-# 3. bench/bench_verify.py (3 interleaved runs: cost against `import torch`, GFLOP/s against
+#    vs GPU benchmark, 3. `torchdoctor verify --deep --json` (training, cuDNN, linalg, autocast,
+#    torch.compile, NCCL, per-dtype GFLOP/s, copy bandwidth, the out-of-bounds index),
+# 4. bench/bench_verify.py (3 interleaved runs: cost against `import torch`, GFLOP/s against
 #    torch.utils.benchmark),
-# 4. `torchdoctor dist --json` under torchrun with one rank per GPU (NCCL; bus bandwidth up to
+# 5. `torchdoctor dist --json` under torchrun with one rank per GPU (NCCL; bus bandwidth up to
 #    1 GiB), when torchdoctor is importable by $PYTHON (torchrun starts `$PYTHON -m torchdoctor`),
-# 5. a short table, printed last, with the busbw of each collective at its largest size.
-# Takes about two to three minutes.
+# 6. a short table, printed last, with the deep run's results and the busbw of each collective at
+#    its largest size. Takes about three to five minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,10 @@ echo "== verify (CPU vs GPU benchmark)"
 timeout 240 "${VERIFY[@]}" --json --python "$PY" >"$OUT/verify.json"
 echo "exit code: $?"
 
+echo "== verify --deep"
+timeout 400 "${VERIFY[@]}" --deep --json --verify-timeout 360 --python "$PY" >"$OUT/deep.json"
+echo "exit code: $?"
+
 echo "== bench/bench_verify.py"
 timeout 300 "$PY" bench/bench_verify.py --repeats 3 --python "$PY" || echo "bench failed: $?"
 
@@ -53,7 +58,7 @@ fi
 
 echo
 echo "== summary"
-"$PY" - "$OUT/verify.json" "$OUT/expect.json" "$OUT/dist.json" <<'PYEOF'
+"$PY" - "$OUT/verify.json" "$OUT/expect.json" "$OUT/dist.json" "$OUT/deep.json" <<'PYEOF'
 import json, sys
 
 def load(path):
@@ -65,6 +70,7 @@ def load(path):
 verify = load(sys.argv[1])
 expect = load(sys.argv[2])
 dist_doc = load(sys.argv[3])
+deep = load(sys.argv[4])
 if not verify:
     sys.exit("verify gave no JSON document; see its output above")
 stages = {s["name"]: s for s in verify["verify"]["stages"]}
@@ -106,6 +112,43 @@ if dist:
                      f"(algbw {p['algbw_gbps']:.1f} GB/s)"))
     if not largest:
         rows.append(("busbw", "not measured (one GPU: nothing travels between ranks)"))
+if deep:
+    dstages = {s["name"]: s for s in deep["verify"]["stages"]}
+
+    def entries(name, key="results"):
+        return dstages.get(name, {}).get("data", {}).get(key) or []
+
+    def states(name):
+        found = {}
+        for e in entries(name):
+            found.setdefault(e.get("device"), []).append(e.get("status"))
+        return ", ".join(f"{d} {'/'.join(s)}" for d, s in found.items()) or dstages.get(
+            name, {}).get("status", "-")
+
+    train = [e for e in entries("training") if e.get("device") != "cpu"]
+    cudnn = dstages.get("convolution", {}).get("data", {}).get("cudnn") or {}
+    rows += [
+        ("deep status", f"{deep.get('status')} (exit {deep.get('exit_code')}): "
+                        + (", ".join(p["code"] for p in deep.get("problems", [])) or "no problem")),
+        ("training", "; ".join(f"{e['device']} {e['status']} loss "
+                               f"{e.get('losses', ['?'])[0]:.3g}->{e.get('losses', ['?'])[-1]:.3g}"
+                               f" vs CPU {e.get('diff_vs_cpu', '?')}" for e in train) or states(
+                                   "training")),
+        ("cuDNN built/loaded", f"{cudnn.get('compiled')} / {cudnn.get('runtime')}"),
+        ("conv, linalg", f"{states('convolution')}; {states('linalg')}"),
+        ("autocast", states("autocast")),
+        ("compile", "; ".join(f"{e['device']} {e['status']} "
+                              f"({e.get('reason') or '%.1f s' % (e.get('seconds') or 0)})"
+                              for e in entries("compile"))),
+        ("NCCL", str(dstages.get("nccl", {}).get("data", {}).get("version"))),
+        ("companion ops", states("companion_ops")),
+        ("GFLOP/s by dtype", "; ".join(f"{e['device']} {e['dtype']} {e.get('gflops', 0):.0f}"
+                                       for e in entries("throughput", "matmul"))),
+        ("copy GB/s", "; ".join(f"{e['device']} {e['copy']} {e.get('gb_s', 0):.1f}"
+                                for e in entries("throughput", "copy"))),
+        ("out-of-bounds index", "; ".join(f"{e['device']} {e.get('raised') or e.get('reason')}"
+                                          for e in entries("device_errors")) or "-"),
+    ]
 width = max(len(k) for k, _ in rows)
 for key, value in rows:
     print(f"{key:<{width}}  {value}")

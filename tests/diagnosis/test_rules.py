@@ -379,7 +379,7 @@ VERIFY_ONLY = {
     "cuda-broken-after-suspend", "windows-dll-dependency-missing", "torch-import-failed",
     "torch-import-crashed", "verify-timed-out", "cuda-init-failed", "kernel-wrong-result",
     "kernel-failed", "verify-crashed", "verify-device-unavailable", "companion-import-failed",
-    "expect-unmet", "expect-version-unmet",
+    "expect-unmet", "expect-version-unmet", "cudnn-version-mismatch", "cuda-error-not-raised",
 }
 # Found only in an error text (explain, check --error): tests/trust/test_explain_rules.py.
 ERROR_TEXT_ONLY = {
