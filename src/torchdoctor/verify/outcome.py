@@ -84,7 +84,7 @@ def to_check(result: VerifyResult) -> Check:
     elif result.incomplete:
         status = CheckStatus.UNKNOWN
         reason = _incomplete_reason(result)
-        summary = f"{version} — could not check: {reason}"
+        summary = f"{version}, could not check"  # the renderers add the reason
     else:
         status = CheckStatus.WARNING if warnings else CheckStatus.OK
         summary = _healthy_summary(result, version)
@@ -126,7 +126,9 @@ def stage_checks(result: VerifyResult) -> tuple[Check, ...]:
     for stage in result.stages:
         status = _stage_status(stage)
         reason = describe_stage(stage) if status is CheckStatus.UNKNOWN else None
-        summary = "could not finish" if reason else describe_stage(stage)
+        unfinished = "could not check" if stage.status is StageStatus.UNKNOWN else (
+            "could not finish")
+        summary = unfinished if reason else describe_stage(stage)
         details = (f"took {seconds(stage.duration_s)}",) if stage.duration_s else ()
         title = TITLES.get(stage.name, stage.name.capitalize())
         checks.append(Check(f"{CHECK_ID}.{stage.name}", title, status, summary, details, reason))
