@@ -206,3 +206,16 @@ def test_deep_lines() -> None:
         "with 9.1.0)"
     nccl = StageResult("nccl", StageStatus.OK, data={"library": "NCCL", "version": "2.21.5"})
     assert describe_stage(nccl) == "NCCL 2.21.5"
+
+
+@pytest.mark.parametrize(
+    ("version", "kind", "why"),
+    [("2.13.0+cpu", "cpu", ""), ("2.5.1", "mps", "torch.compile for mps is new in torch 2.6"),
+     ("2.6.0", "mps", ""), ("2.4.1+xpu", "xpu", "torch.compile for xpu is new in torch 2.5"),
+     ("2.7.0.dev20250101", "cuda", "")],
+)
+def test_compile_support_by_release(version: str, kind: str, why: str) -> None:
+    torch = types.SimpleNamespace(__version__=version, compile=object())
+    assert DEEP.compile_unsupported(torch, kind) == why
+    assert DEEP.compile_unsupported(types.SimpleNamespace(__version__=version), kind) == (
+        "torch.compile is new in torch 2.0")

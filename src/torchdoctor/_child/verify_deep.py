@@ -181,12 +181,32 @@ def toolchain_error(exc: BaseException) -> Optional[Data]:
     return None
 
 
+# torch.compile's backends by device kind, and the release each arrived in.
+_COMPILE_SINCE = {"cpu": (2, 0), "cuda": (2, 0), "rocm": (2, 0), "xpu": (2, 5), "mps": (2, 6)}
+
+
+def compile_unsupported(torch: Any, kind: str) -> str:
+    """Why this torch has no torch.compile for the device kind, or "" when it has."""
+    if not hasattr(torch, "compile"):
+        return "torch.compile is new in torch 2.0"
+    since = _COMPILE_SINCE.get(kind)
+    try:
+        release = tuple(int(p) for p in str(torch.__version__).split("+")[0].split(".")[:2])
+    except ValueError:  # a version this cannot read: try it
+        return ""
+    if since is None or release < since:
+        first = "%d.%d" % since if since else "no release"
+        return "torch.compile for %s is new in torch %s" % (kind, first)
+    return ""
+
+
 def compile_check(torch: Any, dev: str, kind: str, core: Any) -> Data:
     """torch.compile (the default Inductor backend) of a tiny function, against eager mode."""
     entry: Data = {"device": dev, "kind": kind}
     started = time.perf_counter()
-    if not hasattr(torch, "compile"):
-        entry.update(status="skipped", reason="torch.compile is new in torch 2.0")
+    unsupported = compile_unsupported(torch, kind)
+    if unsupported:
+        entry.update(status="skipped", reason=unsupported)
         return entry
     missing = toolchain_missing(kind)
     if missing is not None:
