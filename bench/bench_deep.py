@@ -8,7 +8,9 @@ Runs, round-robin so that machine noise hits all of them alike (A B C D A B C D 
 - the same plus one `torch.compile` of a tiny function (the floor of any check that compiles:
   torch's own import of Dynamo and Inductor and its compile, measured here for comparison);
 - `torchdoctor check --json` (the default verification);
-- `torchdoctor check --deep --json`.
+- `torchdoctor check --deep --json`;
+- the same with `CXX` naming no compiler, so that torch.compile is not run on the CPU (its stage
+  is unknown): what the rest of the deep verification costs.
 
 Prints medians, each as a ratio and a difference against the baseline of the same run, the
 target's verdict, and where the deep run's time goes (the median duration of each stage, and the
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,6 +40,9 @@ COMPILE_ONE = (
 )
 
 
+NO_COMPILER = "torchdoctor check --deep, no C++ compiler"
+
+
 def _commands(python: str) -> dict[str, list[str]]:
     td = [sys.executable, "-m", "torchdoctor", "check", "--json", "--python", python]
     return {
@@ -44,12 +50,15 @@ def _commands(python: str) -> dict[str, list[str]]:
         "import torch + one torch.compile": [python, "-I", "-c", COMPILE_ONE],
         "torchdoctor check --json": td,
         "torchdoctor check --deep --json": [*td, "--deep"],
+        NO_COMPILER: [*td, "--deep"],
     }
 
 
-def _run(argv: list[str]) -> tuple[float, str]:
+def _run(argv: list[str], name: str) -> tuple[float, str]:
+    env = dict(os.environ, CXX="no-such-compiler") if name == NO_COMPILER else None
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False,
+                          env=env)
     return time.perf_counter() - start, done.stdout
 
 
@@ -73,13 +82,13 @@ def main() -> int:
     samples: dict[str, list[float]] = {name: [] for name in commands}
     stages: dict[str, list[float]] = {}
     statuses: list[str] = []
-    for argv in commands.values():  # cold runs: file cache, Inductor's cache
-        _run(argv)
+    for name, argv in commands.items():  # cold runs: file cache, Inductor's cache
+        _run(argv, name)
     for index in range(args.runs):
         for name, argv in commands.items():
-            elapsed, out = _run(argv)
+            elapsed, out = _run(argv, name)
             samples[name].append(elapsed)
-            if "--deep" in argv:
+            if name == "torchdoctor check --deep --json":
                 doc = json.loads(out)
                 statuses.append(f"{doc['status']} (exit {doc['exit_code']})")
                 for stage, seconds in _stage_times(doc).items():
@@ -96,10 +105,12 @@ def main() -> int:
         print(f"{name:44} {value:9.2f} {value / baseline:10.2f}× {value - baseline:+7.2f}")
     extra = medians["torchdoctor check --deep --json"] - baseline
     floor = medians["import torch + one torch.compile"] - baseline
+    rest = medians[NO_COMPILER] - baseline
     print()
     print(f"check --deep - import torch = {extra:+.2f} s (target ≤ +{TARGET_S:g} s: "
           f"{'met' if extra <= TARGET_S else 'NOT met'}); one torch.compile alone costs "
-          f"{floor:+.2f} s over import torch")
+          f"{floor:+.2f} s over import torch; without torch.compile check --deep costs "
+          f"{rest:+.2f} s")
     print(f"check --deep verdicts: {', '.join(sorted(set(statuses)))}")
     print()
     print("where the deep run's time goes (median seconds per stage; the compile worker runs "
